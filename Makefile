@@ -1,0 +1,57 @@
+# Two commands for a fresh machine: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY    := .venv/bin/python
+RASA  := .venv/bin/rasa
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+# Embedded defaults (SQLite tracker store, in-memory locks); values already in the environment win.
+include config/defaults.env
+export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' config/defaults.env)
+
+# Extra test targets added by mk/*.mk fragments (widget, production, staff tools).
+EXTRA_TESTS :=
+-include mk/*.mk
+
+.PHONY: help setup train model run test validate test-unit test-conversations test-nlu test-e2e
+
+help:
+	@echo "make run     set up, train if needed, start the assistant (5005), action server (5055), demo site (8080)"
+	@echo "make test    set up as needed and run every test"
+	@echo "make train   retrain the model (only what changed is retrained)"
+	@echo "make check   check staff edits (YAML, training data, content, safety rules) before training"
+
+setup:
+	@bash scripts/setup.sh
+
+# Trains only when training data, domain or config changed since the last model (Rasa's fingerprints).
+train: setup
+	$(RASA) train --quiet
+
+model: setup
+	@ls models/*.tar.gz >/dev/null 2>&1 || $(RASA) train --quiet
+
+run: model
+	@bash scripts/run.sh
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings
+
+test-unit: setup
+	$(PY) -m pytest tests/unit -q
+
+test-conversations: model
+	$(RASA) test core --stories tests/conversations --fail-on-prediction-errors --out results/conversations
+
+test-nlu: model
+	$(PY) -m pytest tests/nlu -q
+
+test-e2e: model
+	$(PY) -m pytest tests/e2e -q
+
+test: validate test-unit test-conversations test-nlu test-e2e $(EXTRA_TESTS)
+	@echo "make test: all passed"

@@ -1,0 +1,109 @@
+"""Answers questions about the topics of the clinic page.
+
+One action serves every topic intent. It picks the topic in this order:
+1. follow-up intents ("how long does it last?", "when do they start?") are resolved against what they
+   are about: the `subject` entity, else the topic of a symptom the patient named, else the last topic
+   answered (slot `topic`);
+2. a symptom the patient named decides the topic for the migraine-symptom intents ("is tingling in my
+   arm an aura thing?" -> aura, tingling named first), since the symptom is more specific than the
+   model's choice between prodrome, aura, attack and day-after;
+3. otherwise the intent's own topic.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import messages
+from actions.content import Content, fill, store
+from actions.dispatch import send
+from safety.detector import assess
+
+logger = logging.getLogger(__name__)
+
+INTENT_TOPIC: Dict[str, str] = {
+    "ask_prodrome": "prodrome",
+    "ask_aura": "aura",
+    "ask_attack_frequency": "attack_frequency",
+    "ask_attack_symptoms": "attack_symptoms",
+    "ask_postdrome": "postdrome",
+    "ask_ketamine_what": "ketamine_what",
+    "ask_ketamine_how_it_helps": "ketamine_how_it_helps",
+    "ask_ketamine_speed": "ketamine_speed",
+    "ask_ketamine_vs_antidepressants": "ketamine_vs_antidepressants",
+    "ask_ketamine_side_effects": "ketamine_side_effects",
+    "ask_ketamine_session": "ketamine_session",
+}
+SYMPTOM_INTENTS = frozenset({"ask_prodrome", "ask_aura", "ask_attack_symptoms", "ask_postdrome"})
+
+# Follow-up intent -> subject -> topic. A topic starting with "escalate:" goes to a clinician with
+# that reason: the page does not answer it.
+FOLLOW_UPS: Dict[str, Dict[Optional[str], str]] = {
+    "ask_duration": {
+        "aura": "aura_duration", "prodrome": "prodrome_timing", "migraine": "attack_duration",
+        "postdrome": "postdrome", "ketamine": "escalate:ketamine_duration", None: "attack_duration",
+    },
+    "ask_onset": {
+        "aura": "aura_duration", "prodrome": "prodrome_timing", "migraine": "prodrome_timing",
+        "postdrome": "postdrome", "ketamine": "ketamine_speed", None: "prodrome_timing",
+    },
+}
+SUBJECTS = ("aura", "prodrome", "postdrome", "ketamine")
+
+
+def subject_of_topic(topic: Optional[str]) -> Optional[str]:
+    """aura_duration -> aura, attack_symptoms -> migraine, ketamine_speed -> ketamine."""
+    if not topic:
+        return None
+    for subject in SUBJECTS:
+        if topic.startswith(subject):
+            return subject
+    return "migraine" if topic.startswith("attack") else None
+
+
+def entity_values(tracker: Tracker, entity: str) -> List[str]:
+    return [str(e.get("value")) for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
+
+
+def choose_topic(content: Content, intent: str, subjects: List[str], symptoms: List[str],
+                 last_topic: Optional[str]) -> Optional[str]:
+    owners = [o for o in (content.symptom_owner(s) for s in symptoms) if o]
+    if intent in FOLLOW_UPS:
+        subject = next((s for s in subjects if s in FOLLOW_UPS[intent]), None)
+        subject = subject or subject_of_topic(owners[0] if owners else None) or subject_of_topic(last_topic)
+        return FOLLOW_UPS[intent].get(subject, FOLLOW_UPS[intent][None])
+    if intent in SYMPTOM_INTENTS and owners:
+        return owners[0]
+    return INTENT_TOPIC.get(intent)
+
+
+class ActionAnswerTopic(Action):
+    def name(self) -> Text:
+        return "action_answer_topic"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        content = store().get()
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+        topic_id = choose_topic(content, intent, entity_values(tracker, "subject"),
+                                entity_values(tracker, "symptom"), tracker.get_slot("topic"))
+        if topic_id is None:
+            send(dispatcher, messages.fallback(content))
+            return []
+        if topic_id.startswith("escalate:"):
+            send(dispatcher, messages.clinician(content, topic_id.split(":", 1)[1]))
+            return []
+        topic = content.topics[topic_id]
+        notes = [fill(n, content.clinic) for n in assess(tracker.latest_message.get("text") or "").notes]
+        send(dispatcher, messages.topic_answer(topic, entity_values(tracker, "symptom"), notes))
+        logger.info("answered topic=%s intent=%s", topic_id, intent)
+        return [SlotSet("topic", topic_id)]
+
+
+# Load and validate the content when the action server starts, so a broken file stops it with a
+# clear message instead of failing on a patient's first question.
+store()

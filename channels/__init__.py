@@ -1,0 +1,1 @@
+"""Channels the assistant listens on (one place for channels)."""

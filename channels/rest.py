@@ -1,0 +1,142 @@
+"""The REST channel the website widget talks to: POST /webhooks/rest/webhook.
+
+It replaces Rasa's built-in `rest` channel (same name, same URL, same request body) to add what a
+patient-facing service needs:
+- a body that is not a JSON object with a string `sender` and a string `message` gets a 400 with a
+  plain JSON error, never a 500; an oversized body gets a 413;
+- an empty message gets a friendly reply; an over-long one gets a friendly reply too, unless it
+  describes an emergency, which gets the emergency reply: the red-flag detector reads it first;
+- the patient never gets silence: if the assistant produced no message (action server down, an
+  exception), the channel answers with the clinic's phone number, or with the emergency or crisis
+  reply when the detector flags the text, built in this process from the same content and builders
+  the action server uses (actions/messages.py);
+- one JSON object per bot message, with its text, buttons and `custom` payload together;
+- message text is never logged (transcripts are health information).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+
+from actions import messages
+from actions.content import ContentStore, store
+from safety.detector import assess
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = int(os.environ.get("CLINIC_MAX_MESSAGE_CHARS", "1000"))
+MAX_BODY_BYTES = int(os.environ.get("CLINIC_MAX_BODY_BYTES", "65536"))
+MAX_SENDER_CHARS = 128
+MESSAGE_KEYS = ("text", "buttons", "image", "attachment", "custom")
+
+
+class BadRequest(ValueError):
+    """The request body is not what the channel accepts. The message goes back to the client."""
+
+
+def parse_body(raw: bytes) -> Tuple[str, str]:
+    """Returns (sender, message) or raises BadRequest. Pure, for tests."""
+    import json
+
+    try:
+        body = json.loads(raw.decode("utf-8")) if raw else None
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest("The body must be JSON: {\"sender\": \"<id>\", \"message\": \"<text>\"}.")
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object: {\"sender\": \"<id>\", \"message\": \"<text>\"}.")
+    sender, text = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
+        raise BadRequest(f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
+    if not isinstance(text, str):
+        raise BadRequest("'message' must be a string.")
+    return sender.strip(), text
+
+
+def safety_reply(content_store: ContentStore, text: str) -> Optional[List[Dict[str, Any]]]:
+    """The emergency or crisis reply if the detector flags the text, else None."""
+    verdict = assess(text)
+    content = content_store.get()
+    if verdict.level == "crisis":
+        return messages.crisis(content)
+    if verdict.level == "emergency":
+        return messages.emergency(content, verdict.notes)
+    return None
+
+
+class MergingOutputChannel(CollectingOutputChannel):
+    """Collects each bot response as ONE object (text, buttons and custom payload together), where
+    Rasa's collector would split a text with a custom payload into two messages."""
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        out: Dict[str, Any] = {"recipient_id": recipient_id}
+        for key in MESSAGE_KEYS:
+            if message.get(key):
+                out[key] = message[key]
+        if "buttons" in out:
+            out["buttons"] = [{"title": b.get("title"), "payload": b.get("payload")} for b in out["buttons"]]
+        if len(out) > 1:
+            await self._persist_message(out)
+
+
+class ClinicRestInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def __init__(self, content_store: Optional[ContentStore] = None) -> None:
+        self._store = content_store
+
+    @property
+    def content(self) -> ContentStore:
+        if self._store is None:
+            self._store = store()
+        return self._store
+
+    def _reply(self, sender: str, msgs: List[Dict[str, Any]]) -> HTTPResponse:
+        return response.json([{"recipient_id": sender, **m} for m in msgs])
+
+    async def handle(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        raw = request.body or b""
+        if len(raw) > MAX_BODY_BYTES:
+            return response.json({"error": f"The request is too large (limit {MAX_BODY_BYTES} bytes)."}, status=413)
+        try:
+            sender, text = parse_body(raw)
+        except BadRequest as e:
+            return response.json({"error": str(e)}, status=400)
+        if not text.strip():
+            return self._reply(sender, messages.fallback(self.content.get()))
+        if len(text) > MAX_MESSAGE_CHARS:
+            return self._reply(sender, safety_reply(self.content, text) or messages.too_long(self.content.get()))
+
+        collector = MergingOutputChannel()
+        try:
+            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+        except asyncio.CancelledError:
+            logger.error("message handling was cancelled (timeout)")
+        except Exception as e:  # the patient still gets an answer below
+            logger.error("message handling failed: %s", type(e).__name__)
+        if collector.messages:
+            return response.json(collector.messages)
+        logger.warning("no reply from the assistant; sending the channel's own reply")
+        return self._reply(sender, safety_reply(self.content, text) or messages.error(self.content.get()))
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("clinic_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.handle(request, on_new_message)
+
+        return webhook

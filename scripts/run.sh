@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# `make run`: the action server (5055), the assistant with its REST channel (5005) and the demo clinic
+# site with the widget (8080), on the embedded defaults. Ctrl-C stops all three.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .rasa logs
+pids=()
+stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop EXIT INT TERM
+
+SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --port 5055 --actions actions &
+pids+=($!)
+.venv/bin/rasa run --port 5005 --credentials credentials.yml --endpoints endpoints.yml \
+  --cors "${CORS_ORIGINS:-http://localhost:8080}" &
+pids+=($!)
+if [ -f widget/serve.py ]; then
+  .venv/bin/python widget/serve.py 8080 &
+  pids+=($!)
+fi
+echo "Starting: assistant http://localhost:5005 (POST /webhooks/rest/webhook), actions :5055, demo site http://localhost:8080"
+wait -n "${pids[@]}"

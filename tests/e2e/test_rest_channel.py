@@ -1,0 +1,189 @@
+"""End to end: the real action server and Rasa server, talked to over the REST channel
+(POST /webhooks/rest/webhook), as the widget and curl do."""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Dict, List
+
+import pytest
+import requests
+
+from actions.content import load
+from tests.stack import Stack, kinds, start_stack, texts
+
+CONTENT = load()
+PHONE = CONTENT.clinic.phone
+
+
+@pytest.fixture(scope="module")
+def stack():
+    s = start_stack()
+    yield s
+    s.stop()
+
+
+def new_sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:10]}"
+
+
+def topics(messages: List[Dict[str, Any]]) -> List[str]:
+    return [(m.get("custom") or {}).get("topic") for m in messages if (m.get("custom") or {}).get("topic")]
+
+
+def test_greeting_gives_the_disclaimer_and_topics(stack: Stack) -> None:
+    reply = stack.say(new_sender(), "hi there")
+    assert "disclaimer" in kinds(reply)
+    body = texts(reply).lower()
+    assert "not medical advice" in body and CONTENT.clinic.emergency_number in body
+    assert any(m.get("buttons") for m in reply), "the greeting offers the topics as buttons"
+
+
+@pytest.mark.parametrize("question, topic", [
+    ("what are the early warning signs of a migraine", "prodrome"),
+    ("what is a migraine aura", "aura"),
+    ("how long do migraine attacks last?", "attack_duration"),
+    ("how often do migraines happen", "attack_frequency"),
+    ("what symptoms do you get during a migraine", "attack_symptoms"),
+    ("why do i feel so wiped out the day after a migraine", "postdrome"),
+    ("what are ketamine infusions", "ketamine_what"),
+    ("how does ketamine help migraines", "ketamine_how_it_helps"),
+    ("how quickly does ketamine work", "ketamine_speed"),
+    ("how is ketamine different from antidepressants like elavil", "ketamine_vs_antidepressants"),
+    ("what are the side effects of ketamine", "ketamine_side_effects"),
+    ("what happens during an infusion session", "ketamine_session"),
+])
+def test_every_topic_is_answered_from_the_content_file(stack: Stack, question: str, topic: str) -> None:
+    reply = stack.say(new_sender(), question)
+    assert topics(reply) and topics(reply)[0] == topic, reply
+    assert texts(reply).startswith(CONTENT.topics[topic].messages[0][:40])
+
+
+def test_follow_up_after_aura_is_about_aura_duration(stack: Stack) -> None:
+    sender = new_sender()
+    assert topics(stack.say(sender, "what is an aura?"))[0] == "aura"
+    reply = stack.say(sender, "how long does it last?")
+    assert topics(reply)[0] == "aura_duration"
+    assert "20 minutes to an hour" in texts(reply)
+
+
+def test_follow_up_after_prodrome_is_about_when_signs_start(stack: Stack) -> None:
+    sender = new_sender()
+    assert topics(stack.say(sender, "what are the warning signs before a migraine"))[0] == "prodrome"
+    reply = stack.say(sender, "when do they start?")
+    assert topics(reply)[0] == "prodrome_timing"
+    assert "a day or two" in texts(reply)
+
+
+def test_duration_without_context_is_attack_duration(stack: Stack) -> None:
+    reply = stack.say(new_sender(), "how long does it last?")
+    assert topics(reply)[0] == "attack_duration"
+    assert "4 hours to 3 days" in texts(reply)
+
+
+def test_symptom_entity_names_the_symptom_in_the_aura_answer(stack: Stack) -> None:
+    reply = stack.say(new_sender(), "is pins and needles in my arm an aura thing?")
+    assert topics(reply)[0] == "aura"
+    assert "Tingling" in reply[0]["text"]
+
+
+@pytest.mark.parametrize("question", [
+    "is ketamine right for me?",
+    "can i take ketamine with my sertraline",
+    "how much does an infusion cost and does insurance cover it",
+    "i want to book an appointment",
+    "can i talk to a real person",
+])
+def test_personal_questions_go_to_a_clinician_with_the_clinic_phone(stack: Stack, question: str) -> None:
+    reply = stack.say(new_sender(), question)
+    assert "clinician" in kinds(reply), reply
+    assert PHONE in texts(reply) and CONTENT.clinic.booking_url in texts(reply)
+
+
+@pytest.mark.parametrize("message", [
+    "worst headache of my life came on suddenly",
+    "i have a fever and a stiff neck",
+    "my face is drooping on one side",
+    "my aura has lasted over 2 hours",
+])
+def test_red_flags_get_the_emergency_reply(stack: Stack, message: str) -> None:
+    reply = stack.say(new_sender(), message)
+    assert set(kinds(reply)) == {"emergency"}, reply
+    assert reply[0]["custom"]["call"]["tel"] == CONTENT.clinic.emergency_number
+    assert f"Call {CONTENT.clinic.emergency_number} now" in texts(reply)
+
+
+def test_self_harm_gets_crisis_guidance_with_both_numbers(stack: Stack) -> None:
+    reply = stack.say(new_sender(), "i just want to end my life")
+    assert set(kinds(reply)) == {"crisis"}
+    body = texts(reply)
+    assert CONTENT.clinic.crisis_line in body and CONTENT.clinic.emergency_number in body
+
+
+def test_general_question_about_a_red_flag_term_gets_education(stack: Stack) -> None:
+    reply = stack.say(new_sender(), "is neck stiffness a warning sign?")
+    assert "emergency" not in kinds(reply)
+    assert topics(reply)[0] == "prodrome"
+
+
+def test_out_of_scope_says_what_it_can_do(stack: Stack) -> None:
+    reply = stack.say(new_sender(), "what's the weather like tomorrow in paris")
+    assert any(m.get("buttons") for m in reply)
+    assert "migraine" in texts(reply).lower()
+
+
+def test_gibberish_gets_a_rephrase_request_with_topics_and_phone(stack: Stack) -> None:
+    reply = stack.say(new_sender(), "qwzx plorf vvv")
+    assert "fallback" in kinds(reply) or any(m.get("buttons") for m in reply)
+
+
+# ------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "🤕🤕🤕", "¿Cuánto dura una migraña?", "偏头痛", "a" * 10_000])
+def test_odd_messages_get_a_clear_reply(stack: Stack, text: str) -> None:
+    r = stack.post({"sender": new_sender(), "message": text})
+    assert r.status_code == 200
+    reply = r.json()
+    assert reply and all(m.get("text") for m in reply)
+
+
+def test_an_over_long_emergency_still_gets_the_emergency_reply(stack: Stack) -> None:
+    text = "sorry for the long message. " * 60 + "now i suddenly have the worst headache of my life"
+    reply = stack.say(new_sender(), text)
+    assert "emergency" in kinds(reply)
+
+
+@pytest.mark.parametrize("body", [
+    {"message": "hi"}, {"sender": "x"}, {"sender": "x", "message": 42}, {"sender": 7, "message": "hi"},
+    {"sender": "", "message": "hi"}, ["sender", "message"], "hello", None,
+])
+def test_wrong_or_missing_fields_get_400(stack: Stack, body: Any) -> None:
+    r = stack.post(body)
+    assert r.status_code == 400 and "error" in r.json()
+
+
+def test_invalid_json_gets_400(stack: Stack) -> None:
+    r = requests.post(stack.webhook, data=b"{not json", headers={"Content-Type": "application/json"}, timeout=10)
+    assert r.status_code == 400
+
+
+def test_oversized_body_gets_413(stack: Stack) -> None:
+    r = requests.post(stack.webhook, json={"sender": "x", "message": "a" * 200_000}, timeout=10)
+    assert r.status_code == 413
+
+
+# ------------------------------------------------------------------ action server down (last: it stops it)
+
+
+def test_action_server_down_still_answers_with_phone_and_emergencies(stack: Stack) -> None:
+    stack.stop_actions()
+    try:
+        reply = stack.say(new_sender(), "what is an aura?")
+        assert kinds(reply) and set(kinds(reply)) == {"error"}
+        assert PHONE in texts(reply)
+        reply = stack.say(new_sender(), "sudden worst headache ever, thunderclap")
+        assert "emergency" in kinds(reply)
+    finally:
+        stack.start_actions()
+    reply = stack.say(new_sender(), "what is an aura?")
+    assert topics(reply)[0] == "aura"
