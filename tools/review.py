@@ -1,0 +1,487 @@
+"""`make review`: what patients asked that the assistant could not answer well, for staff to turn into
+new training examples (docs/staff-guide.md, "Review what patients asked").
+
+    python -m tools.review [--days 30 | --since 2026-11-01 | --all] [--threshold 0.6]
+                           [--db-url URL] [--out review/out]
+
+Reads the conversations from the tracker store the assistant writes to: the same `tracker_store` of
+endpoints.yml, with the same TRACKER_* variables (config/defaults.env, overridden by the environment),
+so a SQLite file on one machine and PostgreSQL in production both work. `--db-url` reads another one.
+
+Writes review/out/review-<date>.md (to read) and review/out/review-<date>.yml (to mark up for
+`make add-examples`), listing, grouped by the intent the assistant guessed and by similar wording, and
+counted:
+- not understood: the assistant said "sorry, I didn't get that" (nlu_fallback, or no confident action);
+- out of scope: questions the assistant does not cover;
+- low confidence: answered, but the model was less sure than --threshold;
+- sent to a clinician: personal questions, cost, booking, "talk to a person".
+Emergency and crisis replies are counted, never quoted.
+
+No patient identifiers: no sender ids, no times finer than the day; phone numbers, e-mail addresses,
+links, dates (of birth or any other), long numbers, addresses and name-like words are replaced by
+<phone>, <email>, <link>, <date>, <number>, <address>, <name> in every text.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import difflib
+import json
+import os
+import re
+import sys
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+
+import yaml
+
+from tools.project import ROOT, domain_intents, load_yaml, normalise, training_examples
+
+DEFAULT_THRESHOLD = 0.6
+OUT_DIR = ROOT / "review" / "out"
+
+NOT_UNDERSTOOD, OUT_OF_SCOPE, LOW_CONFIDENCE, CLINICIAN = "not understood", "out of scope", "low confidence", "sent to a clinician"
+REASONS = (NOT_UNDERSTOOD, OUT_OF_SCOPE, LOW_CONFIDENCE, CLINICIAN)
+REASON_NOTE = {
+    NOT_UNDERSTOOD: "the assistant said it did not understand (fallback)",
+    OUT_OF_SCOPE: "the assistant said it cannot help with that (out of scope)",
+    LOW_CONFIDENCE: "answered, but the assistant was unsure",
+    CLINICIAN: "the assistant asked the patient to contact a clinician",
+}
+SAFETY_ACTIONS = {"action_emergency", "action_crisis"}
+SAFETY_INTENTS = {"emergency", "self_harm"}
+
+
+# ---------------------------------------------------------------- the tracker store
+
+
+def _env_defaults() -> Dict[str, str]:
+    out: Dict[str, str] = {}
+    path = ROOT / "config" / "defaults.env"
+    if path.exists():
+        for line in path.read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith("#") and "=" in line:
+                k, v = line.split("=", 1)
+                out[k.strip()] = v.strip()
+    return out
+
+
+def _substitute(value: Any, env: Mapping[str, str]) -> Any:
+    if isinstance(value, str):
+        return re.sub(r"\$\{([^}]+)\}", lambda m: env.get(m.group(1), ""), value)
+    if isinstance(value, dict):
+        return {k: _substitute(v, env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, env) for v in value]
+    return value
+
+
+def tracker_db_url(endpoints: Path = ROOT / "endpoints.yml", environ: Optional[Mapping[str, str]] = None) -> str:
+    """The database URL the assistant's tracker store uses: endpoints.yml `tracker_store` with ${VARS}
+    filled from the environment, else config/defaults.env; built the way Rasa's SQLTrackerStore does."""
+    import sqlalchemy as sa
+    from urllib.parse import urlsplit
+
+    env = {**_env_defaults(), **(environ if environ is not None else os.environ)}
+    conf = _substitute((yaml.safe_load(endpoints.read_text()) or {}).get("tracker_store") or {}, env)
+    if str(conf.get("type", "SQL")).lower() != "sql":
+        raise SystemExit(f"review: the tracker store in {endpoints.name} is '{conf.get('type')}'; only SQL "
+                         "(SQLite or PostgreSQL) can be read. Use --db-url.")
+    dialect = conf.get("dialect") or "sqlite"
+    host = conf.get("url") or None
+    if host and "://" in host:
+        return host
+    port = conf.get("port") or None
+    if host:
+        parsed = urlsplit(f"scheme://{host}")
+        port, host = parsed.port or port, parsed.hostname or host
+    db = conf.get("login_db") or conf.get("db") or "rasa.db"
+    if dialect == "sqlite":
+        return f"sqlite:///{db}"
+    return str(sa.engine.url.URL.create(dialect, conf.get("username") or None, conf.get("password") or None,
+                                        host, int(port) if port else None, database=db,
+                                        query=conf.get("query") or {}))
+
+
+@dataclass
+class Turn:
+    """One patient message and what the assistant did with it."""
+    day: str
+    text: str
+    intent: str
+    confidence: float
+    guess: str                      # the model's best real intent (for nlu_fallback: its top candidate)
+    actions: List[str] = field(default_factory=list)
+    kinds: List[str] = field(default_factory=list)
+
+
+def read_turns(db_url: str, since: Optional[dt.date] = None) -> Tuple[List[Turn], int]:
+    """Patient turns from the tracker store (oldest first) and the number of conversations."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url)
+    query = "SELECT sender_id, type_name, timestamp, data FROM events WHERE type_name IN ('user', 'action', 'bot')"
+    params: Dict[str, Any] = {}
+    if since is not None:
+        query += " AND timestamp >= :since"
+        params["since"] = dt.datetime.combine(since, dt.time()).timestamp()
+    query += " ORDER BY sender_id, id"
+    turns: List[Turn] = []
+    conversations: Set[str] = set()
+    current: Dict[str, Turn] = {}
+    with engine.connect() as conn:
+        for sender, type_name, ts, data in conn.execute(sa.text(query), params):
+            try:
+                event = json.loads(data) if data else {}
+            except ValueError:
+                continue
+            if type_name == "user":
+                text = event.get("text") or ""
+                parse = event.get("parse_data") or {}
+                intent = (parse.get("intent") or {}).get("name") or ""
+                conf = float((parse.get("intent") or {}).get("confidence") or 0.0)
+                ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") not in ("nlu_fallback",)]
+                guess = ranking[0]["name"] if ranking and intent == "nlu_fallback" else intent
+                day = dt.datetime.fromtimestamp(ts or 0, dt.timezone.utc).date().isoformat()
+                turn = Turn(day, text, intent, conf, guess)
+                current[sender] = turn
+                turns.append(turn)
+                conversations.add(sender)
+            elif sender in current:
+                if type_name == "action":
+                    name = event.get("name") or ""
+                    if name == "action_listen":
+                        del current[sender]
+                    elif name:
+                        current[sender].actions.append(name)
+                elif type_name == "bot":
+                    kind = ((event.get("data") or {}).get("custom") or {}).get("kind")
+                    if kind:
+                        current[sender].kinds.append(kind)
+    engine.dispose()
+    return turns, len(conversations)
+
+
+def classify(turn: Turn, threshold: float) -> Optional[str]:
+    """Why this turn is worth a look, or None (answered confidently, a button press, a safety reply)."""
+    if not turn.text.strip() or turn.text.startswith("/"):
+        return None          # a button: the patient typed nothing
+    if turn.intent in SAFETY_INTENTS or SAFETY_ACTIONS & set(turn.actions) or {"emergency", "crisis"} & set(turn.kinds):
+        return "safety"
+    if turn.intent == "nlu_fallback" or "action_fallback" in turn.actions or "action_default_fallback" in turn.actions:
+        return NOT_UNDERSTOOD
+    if turn.intent == "out_of_scope" or "action_out_of_scope" in turn.actions:
+        return OUT_OF_SCOPE
+    if "action_contact_clinician" in turn.actions or "clinician" in turn.kinds:
+        return CLINICIAN
+    if turn.confidence < threshold:
+        return LOW_CONFIDENCE
+    return None
+
+
+# ---------------------------------------------------------------- scrubbing identifiers
+
+_MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_SCRUB: List[Tuple[re.Pattern, str]] = [
+    (re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+", re.I), "<email>"),
+    (re.compile(r"\b(?:https?://|www\.)\S+", re.I), "<link>"),
+    (re.compile(r"\b\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}\b"), "<date>"),
+    (re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?(?:\s+\d{{2,4}})?\b", re.I), "<date>"),
+    (re.compile(rf"\b{_MONTHS}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{2,4}})?\b", re.I), "<date>"),
+    (re.compile(rf"\b{_MONTHS}\.?,?\s+(?:19|20)\d\d\b", re.I), "<date>"),
+    (re.compile(r"\b(?:19|20)\d\d\b"), "<date>"),
+    (re.compile(r"\b(?:born|dob|d\.o\.b\.?|date of birth|birthday)\b(?:\s*(?:is|was|on|in|:))*\s*(?:<date>)?", re.I), "<date>"),
+    (re.compile(r"(?<![\w<])\+?\(?\d[\d\s().-]{5,}\d(?![\w>])"), "__PHONE__"),
+    (re.compile(r"\b\d{5,}\b"), "<number>"),
+    (re.compile(r"\b\d+\s+(?:[A-Za-z]+\s+){1,3}(?:st|street|ave|avenue|rd|road|ln|lane|dr|drive|blvd|boulevard|way|court|ct|place|pl)\b\.?", re.I), "<address>"),
+    (re.compile(r"\b(?:my name is|my name's|name is|i am called|call me|this is|signed|regards,?|from)\s+([a-z][\w'-]*)", re.I), "__NAME_CUE__"),
+    (re.compile(r"\b(?:dr|doctor|mr|mrs|ms|miss|mx|nurse|prof)\.?\s+[A-Za-z][\w'-]*", re.I), "<name>"),
+]
+_NAME_CUE_KEEP = re.compile(r"^(?:my name is|my name's|name is|i am called|call me|this is|signed|regards,?|from)", re.I)
+_COMMON = set("""
+a about after again all also am an and any are as at be because been before being both but by can could
+day days did do does doing done during each even ever every few for from get gets getting go going got
+had has have having he her here hers him his how i if in into is it its just know last like make many may
+me might more most much my never no not now of off often on once one only or other our out over own
+please really right same she should since so some still such take than thank thanks that the their them
+then there these they thing things this those through to too under until up very want was we week weeks
+well were what when where which while who why will with would yes yesterday you your today tomorrow ok okay
+hi hello hey dear morning evening night monday tuesday wednesday thursday friday saturday sunday english
+""".split())
+_WORD = re.compile(r"[A-Za-z][\w'-]*")
+
+
+def vocabulary(root: Path = ROOT) -> Set[str]:
+    """Words the assistant was trained on: a capitalised word among them is not taken for a name."""
+    words: Set[str] = set(_COMMON)
+    for ex in training_examples(root):
+        words.update(w.lower() for w in _WORD.findall(ex.norm))
+    return words
+
+
+def scrub(text: str, vocab: Optional[Set[str]] = None) -> str:
+    """The text without identifiers (see the module docstring). Conservative: when in doubt, replace."""
+    vocab = vocab if vocab is not None else _COMMON
+    out = " ".join(text.split())
+    for pattern, repl in _SCRUB:
+        if repl == "__NAME_CUE__":
+            def cue(m: re.Match) -> str:
+                lead = _NAME_CUE_KEEP.match(m.group(0))
+                word = m.group(1)
+                # "this is about my aura" / "from the clinic": a cue followed by a common word is no name.
+                if word.lower() in vocab and not re.match(r"(?i)my name|name is|i am called", m.group(0)):
+                    return m.group(0)
+                return f"{lead.group(0)} <name>"
+            out = pattern.sub(cue, out)
+        elif repl == "__PHONE__":
+            def phone(m: re.Match) -> str:
+                raw = m.group(0)
+                digits = sum(ch.isdigit() for ch in raw)
+                return "<phone>" if (raw.strip().isdigit() is False or digits in (10, 11)) and 7 <= digits <= 15 \
+                    else ("<number>" if digits >= 5 else raw)
+            out = pattern.sub(phone, out)
+        else:
+            out = pattern.sub(repl, out)
+
+    # Capitalised words the assistant never saw in training, other than the first word of a sentence.
+    def name_like(m: re.Match) -> str:
+        word = m.group(0)
+        start = m.start()
+        before = out[:start].rstrip()
+        sentence_start = not before or before[-1] in ".!?:\"("
+        if word[0].isupper() and not sentence_start and word.lower() not in vocab and word.lower() != "i":
+            return "<name>"
+        return word
+
+    out = _WORD.sub(name_like, out)
+    out = re.sub(r"<name>(?:\s*<name>)+", "<name>", out)
+    out = re.sub(r"<date>(?:\s*<date>)+", "<date>", out)
+    return re.sub(r"\s+([,.?!])", r"\1", out).strip()
+    return out
+
+
+# ---------------------------------------------------------------- grouping
+
+
+def _similar(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    ta, tb = set(a.split()) - _COMMON, set(b.split()) - _COMMON
+    if ta and tb and len(ta & tb) / len(ta | tb) >= 0.6:
+        return True
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.8
+
+
+@dataclass
+class Line:
+    text: str
+    count: int = 0
+    reasons: Counter = field(default_factory=Counter)
+
+
+@dataclass
+class Group:
+    guess: str
+    lines: List[Line]
+    days: Set[str] = field(default_factory=set)
+
+    @property
+    def count(self) -> int:
+        return sum(line.count for line in self.lines)
+
+    @property
+    def reasons(self) -> Counter:
+        total: Counter = Counter()
+        for line in self.lines:
+            total.update(line.reasons)
+        return total
+
+
+def group(items: Iterable[Tuple[str, str, str, str]]) -> List[Group]:
+    """items: (reason, guessed intent, scrubbed text, day). Groups by guessed intent, then by similar
+    wording; identical wordings (ignoring case and punctuation) become one counted line."""
+    by_intent: Dict[str, List[Group]] = defaultdict(list)
+    for reason, guess, text, day in items:
+        norm = normalise(text)
+        groups = by_intent[guess]
+        target = next((g for g in groups if any(_similar(norm, normalise(l.text)) for l in g.lines)), None)
+        if target is None:
+            target = Group(guess, [])
+            groups.append(target)
+        line = next((l for l in target.lines if normalise(l.text) == norm), None)
+        if line is None:
+            line = Line(text)
+            target.lines.append(line)
+        line.count += 1
+        line.reasons[reason] += 1
+        target.days.add(day)
+    out = [g for gs in by_intent.values() for g in gs]
+    for g in out:
+        g.lines.sort(key=lambda l: (-l.count, l.text))
+    return sorted(out, key=lambda g: (-g.count, g.guess, g.lines[0].text))
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def write_yaml(path: Path, groups: List[Group], meta: Dict[str, Any], intents: Sequence[str]) -> None:
+    rel_path = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    lines = [
+        f"# What patients asked that the assistant could not answer well ({meta['from']} to {meta['to']}).",
+        "# No patient identifiers: no sender ids, days only, and phone numbers, e-mails, names and dates replaced.",
+        "#",
+        "# To teach the assistant a line: write the intent it belongs to after `add_to:` (e.g. add_to: ask_aura),",
+        "# save this file, then run:",
+        f"#     make add-examples FILE={rel_path}",
+        "# `add_to:` on a group applies to all its lines that have none of their own. Leave it empty to skip.",
+        "# Lines with <name>, <phone>, <date>... must be reworded first (they are refused as they are).",
+        f"# Intents: {', '.join(i for i in intents if i not in SAFETY_INTENTS)}",
+        f"period: {{from: {meta['from']}, to: {meta['to']}}}",
+        f"threshold: {meta['threshold']}",
+        f"conversations: {meta['conversations']}",
+        f"patient_messages: {meta['messages']}",
+        "counts:",
+        *[f"  {r.replace(' ', '_')}: {meta['counts'].get(r, 0)}" for r in REASONS],
+        f"  safety_replies: {meta['counts'].get('safety', 0)}   # emergency and crisis replies, never quoted",
+        "groups:",
+    ]
+    for n, g in enumerate(groups, 1):
+        lines += [
+            f"  - group: {n}",
+            f"    best_guess: {g.guess or 'none'}",
+            f"    why: {_q(', '.join(f'{r} ({c})' for r, c in g.reasons.most_common()))}",
+            f"    count: {g.count}",
+            f"    days: [{', '.join(sorted(g.days))}]",
+            "    add_to:",
+            "    lines:",
+        ]
+        for line in g.lines:
+            lines += [f"      - text: {_q(line.text)}", f"        count: {line.count}", "        add_to:"]
+    if not groups:
+        lines[-1] = "groups: []"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    yaml.safe_load(path.read_text(encoding="utf-8"))   # never hand staff a file that cannot be read
+
+
+def write_markdown(path: Path, groups: List[Group], meta: Dict[str, Any]) -> None:
+    out = [
+        "# What patients asked that the assistant could not answer well",
+        "",
+        f"Period: {meta['from']} to {meta['to']} (days only). Conversations: {meta['conversations']}. "
+        f"Patient messages: {meta['messages']}. Low confidence means below {meta['threshold']}.",
+        "",
+        "No patient identifiers: no sender ids, no times; phone numbers, e-mails, names, dates and long numbers "
+        "are replaced by <phone>, <email>, <name>, <date>, <number>.",
+        "",
+        "| what happened | messages |",
+        "| --- | --- |",
+        *[f"| {r}: {REASON_NOTE[r]} | {meta['counts'].get(r, 0)} |" for r in REASONS],
+        f"| emergency or crisis reply (not quoted) | {meta['counts'].get('safety', 0)} |",
+        "",
+        f"To turn these into training examples: mark the lines in `{meta['yml_name']}` with the intent they belong "
+        f"to (`add_to: ask_aura`) and run `make add-examples FILE=review/out/{meta['yml_name']}` "
+        "(docs/staff-guide.md).",
+    ]
+    by_reason: Dict[str, List[Group]] = defaultdict(list)
+    for g in groups:
+        by_reason[g.reasons.most_common(1)[0][0]].append(g)
+    for reason in REASONS:
+        gs = by_reason.get(reason)
+        if not gs:
+            continue
+        out += ["", f"## {reason[0].upper() + reason[1:]} ({sum(g.count for g in gs)})", ""]
+        by_guess: Dict[str, List[Group]] = defaultdict(list)
+        for g in gs:
+            by_guess[g.guess].append(g)
+        for guess, ggs in sorted(by_guess.items(), key=lambda kv: -sum(g.count for g in kv[1])):
+            label = "the assistant's best guess" if reason != CLINICIAN else "recognised as"
+            out += [f"### {label}: {guess or 'none'} ({sum(g.count for g in ggs)})", ""]
+            for g in ggs:
+                first, *rest = g.lines
+                also = f" — similar: {'; '.join(_md(l.text) + (f' ({l.count}×)' if l.count > 1 else '') for l in rest)}" if rest else ""
+                out.append(f"- **{g.count}×** {_md(first.text)}{f' ({first.count}×)' if rest and first.count > 1 else ''}{also}")
+            out.append("")
+    if not groups:
+        out += ["", "Nothing to review in this period: every patient message was answered confidently."]
+    path.write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
+
+
+def _md(text: str) -> str:
+    return "“" + text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_") + "”"
+
+
+def build(db_url: str, since: Optional[dt.date], threshold: float, out_dir: Path, today: Optional[dt.date] = None,
+          root: Path = ROOT) -> Tuple[Path, Path, Dict[str, Any]]:
+    turns, conversations = read_turns(db_url, since)
+    vocab = vocabulary(root)
+    counts: Counter = Counter()
+    items = []
+    for t in turns:
+        reason = classify(t, threshold)
+        if reason is None:
+            continue
+        counts[reason] += 1
+        if reason == "safety":
+            continue
+        items.append((reason, t.guess if reason != OUT_OF_SCOPE else t.guess, scrub(t.text, vocab), t.day))
+    groups = group(items)
+    today = today or dt.date.today()
+    days = sorted({t.day for t in turns})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ignore = out_dir / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# Review files hold (scrubbed) patient texts: never commit them.\n*\n")
+    yml = out_dir / f"review-{today.isoformat()}.yml"
+    md = out_dir / f"review-{today.isoformat()}.md"
+    meta = {"from": (since.isoformat() if since else (days[0] if days else today.isoformat())),
+            "to": days[-1] if days else today.isoformat(), "threshold": threshold,
+            "conversations": conversations, "messages": sum(1 for t in turns if not t.text.startswith("/")),
+            "counts": dict(counts), "yml_name": yml.name, "groups": len(groups)}
+    intents = domain_intents(load_yaml(root / "domain.yml", root))
+    write_yaml(yml, groups, meta, intents)
+    write_markdown(md, groups, meta)
+    return md, yml, meta
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    ap = argparse.ArgumentParser(description="Write what patients asked that the assistant could not answer well.")
+    when = ap.add_mutually_exclusive_group()
+    when.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
+    when.add_argument("--since", type=dt.date.fromisoformat, help="from this day (YYYY-MM-DD)")
+    when.add_argument("--all", action="store_true", help="every conversation in the store")
+    ap.add_argument("--threshold", type=float, default=float(os.environ.get("REVIEW_THRESHOLD", DEFAULT_THRESHOLD)),
+                    help=f"answers below this confidence count as low confidence (default {DEFAULT_THRESHOLD})")
+    ap.add_argument("--db-url", help="read this database instead of the assistant's tracker store")
+    ap.add_argument("--out", type=Path, default=OUT_DIR, help="output folder (default review/out)")
+    args = ap.parse_args(argv)
+    since = None if args.all else (args.since or dt.date.today() - dt.timedelta(days=args.days))
+    db_url = args.db_url or tracker_db_url()
+    try:
+        md, yml, meta = build(db_url, since, args.threshold, args.out)
+    except Exception as e:  # noqa: BLE001 - one plain line for staff
+        from sqlalchemy.exc import SQLAlchemyError
+        if isinstance(e, SQLAlchemyError):
+            safe = re.sub(r"//[^@/]*@", "//***@", db_url)
+            print(f"review: could not read the conversations from {safe}: {e.__class__.__name__}: "
+                  f"{str(e).splitlines()[0]}", file=sys.stderr)
+            return 1
+        raise
+    c = meta["counts"]
+    print(f"review: {meta['messages']} patient messages in {meta['conversations']} conversations "
+          f"({meta['from']} to {meta['to']}): {c.get(NOT_UNDERSTOOD, 0)} not understood, {c.get(OUT_OF_SCOPE, 0)} out "
+          f"of scope, {c.get(LOW_CONFIDENCE, 0)} low confidence, {c.get(CLINICIAN, 0)} sent to a clinician, in "
+          f"{meta['groups']} groups.")
+    for p in (md, yml):
+        print(f"  {p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
