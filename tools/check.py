@@ -35,6 +35,7 @@ from tools.project import (ROOT, BadLine, Example, Flow, LineDict, YamlProblem, 
                            yml_under)
 
 MIN_EXAMPLES = 10
+MIN_HELDOUT = 6          # tests/nlu/test_heldout.py MIN_PER_INTENT
 TOPIC_ACTION = "action_answer_topic"
 SAFETY_LEVEL = {"emergency": "emergency", "self_harm": "crisis"}
 PLACEHOLDER = "REPLACE-ME"
@@ -202,8 +203,18 @@ def check_examples(p: Project, report: Report) -> None:
             report.error(f"{where(root / 'domain.yml', root, p.intent_line(intent))}: the intent '{intent}' has only {n} "
                          f"example{'s' if n != 1 else ''} in data/nlu; give it at least {MIN_EXAMPLES} different ways "
                          "patients might ask, so the assistant can recognise it.")
-    # Held-out test phrases must never be trained on.
+    # Held-out test phrases must never be trained on, and every intent needs some (tests/nlu).
     hp = heldout_path(root)
+    if hp.exists():
+        held: Dict[str, Set[str]] = defaultdict(set)
+        for ex in p.heldout:
+            held[ex.intent].add(ex.norm)
+        for intent in p.intents:
+            n = len(held.get(intent, ()))
+            if n < MIN_HELDOUT:
+                report.error(f"{where(hp, root)}: the intent '{intent}' has {n} test phrase{'s' if n != 1 else ''} in the "
+                             f"held-out test; add at least {MIN_HELDOUT} (new wordings, not copies of the training "
+                             "examples), or `make test` fails.")
     for ex in p.heldout:
         seen = first.get(ex.norm)
         if seen is not None:
@@ -324,7 +335,11 @@ def check_topics(p: Project, report: Report, content: Any) -> Set[str]:
             report.error(f"{rel(answers_path, root)}: the question(s) {', '.join(names)} lead to the topic '{topic}', "
                          "which has no answer in content/answers.yml. Add the topic there.")
     for topic in content.topics:
-        if topic not in routes:
+        if topic not in routes and f"ask_{topic}" in p.intents:
+            report.error(f"{where(answers_path, root, topic_lines.get(topic))}: the topic '{topic}' and the intent "
+                         f"'ask_{topic}' are both there, but the assistant's code does not send that intent to this "
+                         "topic. Tell an engineer: they must connect the two in actions/answers.py.")
+        elif topic not in routes:
             report.error(f"{where(answers_path, root, topic_lines.get(topic))}: the topic '{topic}' has no question "
                          f"(intent) that leads to it, so patients can never get this answer. Add the intent "
                          f"'ask_{topic}' to domain.yml, with examples in data/nlu, a rule in data/rules and a "

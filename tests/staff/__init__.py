@@ -1,0 +1,1 @@
+"""Tests of the staff tools (tools/, docs/staff-guide.md)."""
