@@ -17,7 +17,7 @@ export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' config/defaults.env)
 EXTRA_TESTS :=
 -include mk/*.mk
 
-.PHONY: help setup train model run test validate test-unit test-conversations test-nlu test-e2e
+.PHONY: help setup train model run shell test validate test-unit test-conversations test-nlu test-e2e
 
 help:
 	@echo "make run     set up, train if needed, start the assistant (5005), action server (5055), demo site (8080)"
@@ -55,3 +55,7 @@ test-e2e: model
 
 test: validate test-unit test-conversations test-nlu test-e2e $(EXTRA_TESTS)
 	@echo "make test: all passed"
+
+# Chat in the terminal (uses the action server of `make run` if it is up, else starts one).
+shell: model
+	@bash scripts/shell.sh

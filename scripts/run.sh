@@ -10,8 +10,12 @@ trap stop EXIT INT TERM
 
 SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --port 5055 --actions actions &
 pids+=($!)
+# Rasa's HTTP API (models, trackers) stays off unless RASA_AUTH_TOKEN is set.
+api=()
+if [ -n "${RASA_AUTH_TOKEN:-}" ]; then api=(--enable-api --auth-token "$RASA_AUTH_TOKEN"); fi
+# shellcheck disable=SC2086
 .venv/bin/rasa run --port 5005 --credentials credentials.yml --endpoints endpoints.yml \
-  --cors "${CORS_ORIGINS:-http://localhost:8080}" &
+  --cors ${CORS_ORIGINS:-http://localhost:8080} "${api[@]}" &
 pids+=($!)
 if [ -f widget/serve.py ]; then
   .venv/bin/python widget/serve.py 8080 &

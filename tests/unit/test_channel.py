@@ -1,0 +1,40 @@
+"""The REST channel's pure parts: body validation, the merged message format, the safety guard."""
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from actions.content import ContentStore
+from channels.rest import BadRequest, MergingOutputChannel, parse_body, safety_reply
+
+
+@pytest.mark.parametrize("raw", [
+    b"", b"{", b"[]", b'"hi"', b"null", b'{"message": "hi"}', b'{"sender": "x"}',
+    b'{"sender": "x", "message": 5}', b'{"sender": 5, "message": "hi"}', b'{"sender": " ", "message": "hi"}',
+    json.dumps({"sender": "x" * 200, "message": "hi"}).encode(), b"\xff\xfe",
+])
+def test_bad_bodies_are_refused_with_a_reason(raw: bytes) -> None:
+    with pytest.raises(BadRequest) as e:
+        parse_body(raw)
+    assert "sender" in str(e.value) or "message" in str(e.value) or "JSON" in str(e.value)
+
+
+def test_good_body() -> None:
+    assert parse_body(b'{"sender": " abc ", "message": "hi", "metadata": {"x": 1}}') == ("abc", "hi")
+
+
+def test_text_buttons_and_custom_are_one_message() -> None:
+    out = MergingOutputChannel()
+    asyncio.run(out.send_response("p1", {"text": "hello", "buttons": [{"title": "A", "payload": "/a", "type": "x"}],
+                                         "custom": {"kind": "answer"}, "template_name": "x"}))
+    assert out.messages == [{"recipient_id": "p1", "text": "hello", "buttons": [{"title": "A", "payload": "/a"}],
+                             "custom": {"kind": "answer"}}]
+
+
+def test_guard_builds_emergency_and_crisis_replies_in_process() -> None:
+    store = ContentStore()
+    assert {m["custom"]["kind"] for m in safety_reply(store, "i have a fever and a stiff neck")} == {"emergency"}
+    assert {m["custom"]["kind"] for m in safety_reply(store, "i want to kill myself")} == {"crisis"}
+    assert safety_reply(store, "what is an aura") is None
