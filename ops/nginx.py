@@ -1,0 +1,132 @@
+"""Renders deploy/nginx.conf.template for a list of Rasa servers (and, optionally, a loopback load
+balancer for several action servers).
+
+    python -m ops.nginx --rasa 10.0.0.11:5005 --rasa 10.0.0.12:5005 --listen 80 \
+        --run-dir /var/lib/clinic-nginx --log-dir /var/log/nginx > /etc/nginx/clinic.conf
+
+Settings (flags, else environment, else default): NGINX_RATE (10r/s), NGINX_BURST (30),
+NGINX_MAX_BODY (64k), NGINX_READ_TIMEOUT (60s).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+import yaml
+
+from ops.settings import ROOT
+
+TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
+
+
+def unavailable_message() -> str:
+    """The 503 text, with the clinic's phone number from content/clinic.yml when it can be read."""
+    phone, emergency = "", ""
+    try:
+        data = yaml.safe_load((ROOT / "content" / "clinic.yml").read_text()) or {}
+        phone = str((data.get("clinic") or {}).get("phone") or "")
+        emergency = str((data.get("emergency") or {}).get("number") or "")
+    except (OSError, yaml.YAMLError, AttributeError):
+        pass
+    text = "The assistant is not available right now."
+    text += f" Please call the clinic at {phone}." if phone else " Please call the clinic."
+    text += f" In an emergency call {emergency}." if emergency else " In an emergency call your local emergency number."
+    return re.sub(r"['\"\\$;{}]", "", text)
+
+
+@dataclass
+class NginxConfig:
+    rasa_servers: Sequence[str]                 # host:port
+    listen: str = "127.0.0.1:8088"
+    run_dir: Path = ROOT / ".rasa" / "nginx"
+    log_dir: Path = ROOT / "artifacts" / "logs"
+    rate: str = field(default_factory=lambda: os.environ.get("NGINX_RATE", "10r/s"))
+    burst: int = field(default_factory=lambda: int(os.environ.get("NGINX_BURST", "30")))
+    max_body: str = field(default_factory=lambda: os.environ.get("NGINX_MAX_BODY", "64k"))
+    read_timeout: str = field(default_factory=lambda: os.environ.get("NGINX_READ_TIMEOUT", "60s"))
+    worker_processes: int = 1
+    action_servers: Sequence[str] = ()          # with 2+: an internal loopback LB for them
+    actions_listen: str = ""                    # e.g. 127.0.0.1:5054
+
+    def render(self) -> str:
+        if not self.rasa_servers:
+            raise ValueError("at least one Rasa server is needed")
+        if not re.fullmatch(r"\d+r/[sm]", self.rate):
+            raise ValueError(f"rate must look like 10r/s, not {self.rate!r}")
+        servers = "\n".join(f"        server {s} max_fails=1 fail_timeout=5s;" for s in self.rasa_servers)
+        actions = ""
+        if len(self.action_servers) > 1:
+            if not self.actions_listen.startswith(("127.", "[::1]", "localhost")):
+                raise ValueError("the action servers' load balancer must listen on loopback")
+            lines = "\n".join(f"        server {s} max_fails=1 fail_timeout=5s;" for s in self.action_servers)
+            actions = f"""
+    # Several action servers: Rasa calls this loopback-only address (ACTION_SERVER_URL); requests are
+    # spread round-robin. Not reachable from outside, not rate-limited.
+    upstream actions {{
+{lines}
+        keepalive 16;
+    }}
+    server {{
+        listen {self.actions_listen};
+        access_log off;
+        location / {{
+            proxy_pass http://actions;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_connect_timeout 2s;
+            proxy_read_timeout 30s;
+            proxy_next_upstream error timeout;
+        }}
+    }}
+"""
+        values = {
+            "WORKER_PROCESSES": str(self.worker_processes), "RUN_DIR": str(self.run_dir),
+            "LOG_DIR": str(self.log_dir), "RATE": self.rate, "BURST": str(self.burst),
+            "RASA_SERVERS": servers, "LISTEN": self.listen, "MAX_BODY": self.max_body,
+            "READ_TIMEOUT": self.read_timeout, "UNAVAILABLE_MESSAGE": unavailable_message(),
+            "ACTIONS_BLOCK": actions,
+        }
+        text = TEMPLATE.read_text()
+        for key, value in values.items():
+            text = text.replace("{{" + key + "}}", value)
+        left = re.findall(r"\{\{[A-Z_]+\}\}", text)
+        if left:
+            raise ValueError(f"unfilled placeholders in {TEMPLATE.name}: {sorted(set(left))}")
+        return text
+
+    def write(self, path: Optional[Path] = None) -> Path:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        path = path or self.run_dir / "nginx.conf"
+        path.write_text(self.render())
+        return path
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="Render deploy/nginx.conf.template.")
+    parser.add_argument("--rasa", action="append", required=True, help="a Rasa server host:port (repeat)")
+    parser.add_argument("--actions", action="append", default=[], help="an action server host:port (repeat; 2+ adds a loopback LB)")
+    parser.add_argument("--actions-listen", default="127.0.0.1:5054")
+    parser.add_argument("--listen", default="127.0.0.1:8088")
+    parser.add_argument("--run-dir", default=str(ROOT / ".rasa" / "nginx"))
+    parser.add_argument("--log-dir", default=str(ROOT / "artifacts" / "logs"))
+    parser.add_argument("--rate")
+    parser.add_argument("--burst", type=int)
+    args = parser.parse_args(argv)
+    cfg = NginxConfig(rasa_servers=args.rasa, listen=args.listen, run_dir=Path(args.run_dir),
+                      log_dir=Path(args.log_dir), action_servers=args.actions, actions_listen=args.actions_listen)
+    if args.rate:
+        cfg.rate = args.rate
+    if args.burst is not None:
+        cfg.burst = args.burst
+    sys.stdout.write(cfg.render())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Fixtures for the production tests: a PostgreSQL database and a Redis db number of this session's own,
+and the production topology (ops.cluster: 2 Rasa servers + 1 action server behind nginx) on free ports.
+
+Nothing is mocked: real Rasa, real action server, real nginx, real PostgreSQL and Redis. Needs the
+services running (make services) and a trained model in models/.
+"""
+from __future__ import annotations
+
+import shutil
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, Iterator
+
+import pytest
+import redis
+
+from ops import settings
+from ops.cluster import Cluster
+from tests.production import helpers
+from tests.stack import free_port
+
+SESSION = uuid.uuid4().hex[:8]
+STARTED = time.time()
+# A token that appears in messages sent on every path (normal, over-long, errors, outages): it must
+# never show up in any log (test_9_logs.py).
+MARKER = f"qzx{SESSION}mrk"
+ORIGIN = "https://clinic.example"
+RUN_DIR = settings.ROOT / ".rasa" / f"test-production-{SESSION}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "destructive: stops a shared service (PostgreSQL/Redis) for a while")
+
+
+@pytest.fixture(scope="session")
+def services() -> None:
+    missing = []
+    if not helpers.pg_up():
+        missing.append("PostgreSQL on 127.0.0.1:5432")
+    if not helpers.redis_up():
+        missing.append("Redis on 127.0.0.1:6379")
+    if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
+        missing.append("nginx")
+    if missing:
+        pytest.fail("Not available: " + ", ".join(missing) + ". Run `make services` first.", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def pg_database(services: None) -> Iterator[str]:
+    name = f"clinic_test_{SESSION}"
+    conn = helpers.pg_connect("postgres")
+    with conn.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    try:
+        yield name
+    finally:
+        helpers.start_postgres()  # a fault test may have stopped it
+        conn = helpers.pg_connect("postgres")
+        with conn.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def redis_db(services: None) -> Iterator[int]:
+    """A Redis database number nobody else is using (empty), cleaned afterwards."""
+    chosen = None
+    for n in range(15, 1, -1):
+        r = redis.StrictRedis(db=n, socket_timeout=5, **helpers.REDIS)
+        if r.dbsize() == 0:
+            r.set(f"clinic:test-session:{SESSION}", "1", ex=3600)  # claim it
+            chosen = n
+            break
+    if chosen is None:
+        pytest.fail("no empty Redis database number (2-15) for this session", pytrace=False)
+    try:
+        yield chosen
+    finally:
+        helpers.start_redis()
+        r = redis.StrictRedis(db=chosen, socket_timeout=5, **helpers.REDIS)
+        for key in r.scan_iter("clinic:*"):
+            r.delete(key)
+
+
+def strict_endpoints() -> Path:
+    """endpoints.yml as the cluster must use it. If the project's endpoints.yml still names Rasa's plain
+    `SQL` store, the tests run on a copy that names ops.tracker_store.StrictSQLTrackerStore (and
+    test_1_preflight.py::test_endpoints_yml_names_the_strict_tracker_store fails, saying so)."""
+    return settings.endpoints_with_strict_store(RUN_DIR)
+
+
+@pytest.fixture(scope="session")
+def production_env(pg_database: str, redis_db: int) -> Dict[str, str]:
+    return {
+        "TRACKER_DIALECT": "postgresql",
+        "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{pg_database}",
+        "TRACKER_DB": pg_database,
+        "LOCK_STORE_TYPE": "redis",
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": "6379",
+        "REDIS_LOCK_DB": str(redis_db),
+        "CORS_ORIGINS": ORIGIN,
+        "CLINIC_ENDPOINTS": str(strict_endpoints()),
+        "RASA_AUTH_TOKEN": "",
+    }
+
+
+@pytest.fixture(scope="session")
+def cluster(production_env: Dict[str, str]) -> Iterator[Cluster]:
+    c = Cluster(rasa_ports=[free_port(), free_port()], action_ports=[free_port()], lb_port=free_port(),
+                env=production_env, name=f"test-{SESSION}")
+    c.start()
+    try:
+        yield c
+    finally:
+        c.stop()
+
+
+@pytest.fixture
+def lb(cluster: Cluster) -> str:
+    return cluster.webhook
+
+
+def new_sender(prefix: str = "prod") -> str:
+    return f"{prefix}-{SESSION}-{uuid.uuid4().hex[:8]}"

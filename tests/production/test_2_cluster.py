@@ -1,0 +1,147 @@
+"""Scale-out: 2 Rasa servers behind nginx (round-robin), conversations in PostgreSQL, per-patient locks in
+Redis. A patient's messages land on different instances and the conversation keeps its context; no
+event is lost, duplicated, reordered or interleaved, even with two messages from one patient at once."""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List
+
+import redis
+
+from ops.cluster import Cluster
+from tests.production import helpers
+from tests.production.conftest import new_sender
+from tests.production.helpers import Patient, topics
+
+FOLLOW_UPS = [
+    ("what is an aura?", "aura"),
+    ("how long does it last?", "aura_duration"),
+    ("what are the warning signs before a migraine", "prodrome"),
+    ("when do they start?", "prodrome_timing"),
+]
+
+
+def test_a_patients_messages_go_to_different_instances_and_keep_their_context(cluster: Cluster,
+                                                                              pg_database: str) -> None:
+    patient = Patient(cluster.webhook, new_sender("rr"))
+    since = helpers.log_size(cluster.nginx_access_log)
+    for text, topic in FOLLOW_UPS:
+        reply = patient.say(text)
+        assert topics(reply)[:1] == [topic], (text, reply)
+    used = helpers.upstreams(helpers.access_lines(cluster.nginx_access_log, since))
+    assert len(used) == len(FOLLOW_UPS)
+    assert len(set(used)) == 2, f"round-robin should alternate between the 2 instances: {used}"
+    assert all(a != b for a, b in zip(used, used[1:], strict=False)), f"consecutive messages on one instance: {used}"
+    helpers.assert_well_formed(helpers.events(pg_database, patient.sender), [t for t, _ in FOLLOW_UPS])
+
+
+def test_many_patients_at_once_lose_nothing(cluster: Cluster, pg_database: str) -> None:
+    patients = [Patient(cluster.webhook, new_sender("many")) for _ in range(6)]
+
+    def converse(p: Patient) -> List[str]:
+        got = []
+        for text, _ in FOLLOW_UPS:
+            got.append((topics(p.say(text)) or [""])[0])
+        return got
+
+    with ThreadPoolExecutor(len(patients)) as pool:
+        results = list(pool.map(converse, patients))
+    for p, got in zip(patients, results, strict=True):
+        assert got == [t for _, t in FOLLOW_UPS], (p.sender, got)
+        helpers.assert_well_formed(helpers.events(pg_database, p.sender), [t for t, _ in FOLLOW_UPS])
+
+
+def send_pair_at_once(cluster: Cluster, r: "redis.StrictRedis", patient: Patient,
+                      pair: List[str]) -> Dict[str, object]:
+    """Sends two messages from one patient at the same instant; watches Redis for the patient's lock."""
+    key = f"clinic:lock:{patient.sender}"
+    seen_lock, done = threading.Event(), threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            if r.exists(key):
+                seen_lock.set()
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    since = helpers.log_size(cluster.nginx_access_log)
+    barrier = threading.Barrier(2)
+
+    def send(text: str) -> int:
+        barrier.wait()
+        return patient.post(text).status_code
+
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            statuses = list(pool.map(send, pair))
+    finally:
+        done.set()
+        watcher.join(5)
+    return {"statuses": statuses, "seen_lock": seen_lock.is_set(), "lock_left": bool(r.exists(key)),
+            "upstreams": helpers.upstreams(helpers.access_lines(cluster.nginx_access_log, since))}
+
+
+def test_two_messages_from_one_patient_at_once_are_serialised_by_the_redis_lock(
+        cluster: Cluster, pg_database: str, redis_db: int) -> None:
+    r = redis.StrictRedis(db=redis_db, socket_timeout=5, **helpers.REDIS)
+    first, pair = "what is an aura?", ["what is a prodrome?", "what are ketamine infusions"]
+    for _ in range(3):
+        patient = Patient(cluster.webhook, new_sender("pair"))
+        patient.say(first)
+        got = send_pair_at_once(cluster, r, patient, pair)
+        assert got["statuses"] == [200, 200]
+        assert len(set(got["upstreams"])) == 2, f"the two messages should reach both instances: {got}"
+        assert got["seen_lock"], "no Redis lock was seen while the two messages were handled"
+        assert not got["lock_left"], "the lock must be released"
+        evts = helpers.events(pg_database, patient.sender)
+        stored = [t[0][2] for t in helpers.user_turns(evts)]
+        assert stored[0] == first and sorted(stored[1:]) == sorted(pair), stored
+        helpers.assert_well_formed(evts, stored)
+
+
+def test_without_a_shared_lock_two_instances_lose_events(pg_database: str, redis_db: int) -> None:
+    """Why the Redis lock store is required: Rasa's SQL tracker store saves only the events beyond the
+    number already stored. Two instances that handle one patient's messages at the same time (in-memory
+    locks are per process) both read N events, both append; the second save skips its own events.
+    The same sequence under Rasa's RedisLockStore keeps both turns. (Rasa's own classes, in-process.)"""
+    from rasa.core.lock_store import RedisLockStore
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    domain = Domain.load("domain.yml")
+    store = SQLTrackerStore(domain, dialect="postgresql",
+                            host=f"postgresql://postgres@127.0.0.1:5432/{pg_database}")
+
+    async def turn(sender: str, text: str, delay: float) -> None:
+        tracker = await store.get_or_create_tracker(sender)  # read
+        await asyncio.sleep(delay)                           # NLU, policies, action server...
+        tracker.update(UserUttered(text, {"name": "greet"}))
+        tracker.update(ActionExecuted("action_listen"))
+        await store.save(tracker)                            # write
+
+    async def scenario(sender: str, lock_store) -> List[str]:
+        await store.save(await store.get_or_create_tracker(sender))
+
+        async def locked(text: str, delay: float) -> None:
+            if lock_store is None:
+                await turn(sender, text, delay)
+            else:
+                async with lock_store.lock(sender, wait_time_in_seconds=0.05):
+                    await turn(sender, text, delay)
+
+        await asyncio.gather(locked("first", 0.2), locked("second", 0.3))
+        tracker = await store.retrieve(sender)
+        return [e.text for e in tracker.events if isinstance(e, UserUttered)]
+
+    unlocked = asyncio.run(scenario(new_sender("nolock"), None))
+    assert sorted(unlocked) != ["first", "second"], "expected the race to lose a message"
+    assert len(unlocked) == 1, unlocked
+
+    lock_store = RedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic")
+    locked = asyncio.run(scenario(new_sender("lock"), lock_store))
+    assert sorted(locked) == ["first", "second"], locked
