@@ -1,6 +1,6 @@
 # Staff tools (docs/staff-guide.md): check edits before training, review what patients asked, add the
 # examples staff approve, publish a trained model to the running assistant without stopping it.
-.PHONY: check review add-examples publish test-staff
+.PHONY: check review add-examples publish interactive test-staff
 
 # Every staff edit checked in seconds (YAML, content, project rules, red-flag phrases), then Rasa's own
 # check of the training data (about 20 s). QUICK=1 skips Rasa's check.
@@ -23,6 +23,10 @@ add-examples: setup
 # http://localhost:5005) through Rasa's model API; needs RASA_AUTH_TOKEN, as the server was started with.
 publish: setup
 	@$(PY) -m tools.publish $(MODEL) $(if $(URL),--url $(URL)) $(if $(SERVER_PATH),--server-path $(SERVER_PATH))
+
+# Rasa's interactive learning with the newest model (port 5007); practice chats are not stored.
+interactive: model
+	@bash tools/interactive.sh
 
 test-staff: model
 	$(PY) -m pytest tests/staff -q

@@ -149,7 +149,8 @@ def read_turns(db_url: str, since: Optional[dt.date] = None) -> Tuple[List[Turn]
                 turn = Turn(day, text, intent, conf, guess)
                 current[sender] = turn
                 turns.append(turn)
-                conversations.add(sender)
+                if text and not text.startswith("/"):
+                    conversations.add(sender)         # a conversation in which the patient typed something
             elif sender in current:
                 if type_name == "action":
                     name = event.get("name") or ""
