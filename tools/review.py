@@ -87,7 +87,8 @@ def tracker_db_url(endpoints: Path = ROOT / "endpoints.yml", environ: Optional[M
 
     env = {**_env_defaults(), **(environ if environ is not None else os.environ)}
     conf = _substitute((yaml.safe_load(endpoints.read_text()) or {}).get("tracker_store") or {}, env)
-    if str(conf.get("type", "SQL")).lower() != "sql":
+    kind = str(conf.get("type", "SQL"))
+    if kind.lower() != "sql" and not kind.endswith("SQLTrackerStore"):   # e.g. ops.tracker_store.StrictSQLTrackerStore
         raise SystemExit(f"review: the tracker store in {endpoints.name} is '{conf.get('type')}'; only SQL "
                          "(SQLite or PostgreSQL) can be read. Use --db-url.")
     dialect = conf.get("dialect") or "sqlite"
@@ -332,6 +333,17 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _wrapped(lead: str, words: Sequence[str], width: int = 100) -> List[str]:
+    lines, line = [], lead
+    for w in words:
+        if len(line) + len(w) + 2 > width and line != lead:
+            lines.append(line.rstrip(", ").rstrip())
+            line = "#   "
+        line += w + ", "
+    lines.append(line.rstrip(", "))
+    return lines
+
+
 def write_yaml(path: Path, groups: List[Group], meta: Dict[str, Any], intents: Sequence[str]) -> None:
     rel_path = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     lines = [
@@ -343,7 +355,7 @@ def write_yaml(path: Path, groups: List[Group], meta: Dict[str, Any], intents: S
         f"#     make add-examples FILE={rel_path}",
         "# `add_to:` on a group applies to all its lines that have none of their own. Leave it empty to skip.",
         "# Lines with <name>, <phone>, <date>... must be reworded first (they are refused as they are).",
-        f"# Intents: {', '.join(i for i in intents if i not in SAFETY_INTENTS)}",
+        *_wrapped("# Intents: ", [i for i in intents if i not in SAFETY_INTENTS]),
         f"period: {{from: {meta['from']}, to: {meta['to']}}}",
         f"threshold: {meta['threshold']}",
         f"conversations: {meta['conversations']}",

@@ -358,6 +358,43 @@ def mark(review_text: str, line_text: str, intent: str) -> str:
     return review_text[:j] + f"        add_to: {intent}" + review_text[j + len("        add_to:"):]
 
 
+def test_review_reads_postgresql_too(reviewed: Dict[str, Any], tracker_db: Path, base: Path) -> None:
+    """The same real events in a PostgreSQL store (tables made by Rasa's own SQLTrackerStore) give the same
+    review. Skipped when no PostgreSQL answers on 127.0.0.1:5432 (`make services` starts one)."""
+    psycopg2 = pytest.importorskip("psycopg2")
+    try:
+        admin = psycopg2.connect(dbname="postgres", host="127.0.0.1", port=5432, user="postgres", connect_timeout=3)
+    except psycopg2.OperationalError:
+        pytest.skip("no PostgreSQL on 127.0.0.1:5432 (make services)")
+    admin.autocommit = True
+    name = f"staff_review_{uuid.uuid4().hex[:8]}"
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    try:
+        import sqlalchemy as sa
+        from rasa.core.tracker_store import SQLTrackerStore
+
+        url = review.tracker_db_url(environ={"TRACKER_DIALECT": "postgresql",
+                                             "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
+                                             "TRACKER_DB": name})
+        store = SQLTrackerStore(dialect="postgresql", host=url, db=name)      # creates Rasa's events table
+        rows = sa.create_engine(f"sqlite:///{tracker_db}").connect().execute(sa.text(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id")).fetchall()
+        with store.engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+                                 "VALUES (:s, :t, :ts, :i, :a, :d)"),
+                         [dict(s=r[0], t=r[1], ts=r[2], i=r[3], a=r[4], d=r[5]) for r in rows])
+        store.engine.dispose()
+        md, yml, meta = review.build(url, since=dt.date.today() - dt.timedelta(days=1), threshold=0.6,
+                                     out_dir=base / "review-pg")
+        assert yml.read_text().replace("review-pg", "review-out") == reviewed["yml_text"]
+        assert md.read_text() == reviewed["md_text"]
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
 # ---------------------------------------------------------------- publishing a new model
 
 
@@ -419,3 +456,4 @@ def test_published_model_answers_the_new_topic(stack: Stack, training: Training)
     # Conversations from before the swap carry on: the tracker store is not part of the model.
     r = requests.get(f"{stack.rasa_url}/conversations/{SECRET_SENDERS[0]}/tracker", params={"token": TOKEN}, timeout=30)
     assert any(e.get("text") == "what is an aura" for e in r.json()["events"] if e["event"] == "user")
+
