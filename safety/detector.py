@@ -1,0 +1,269 @@
+"""The deterministic red-flag detector.
+
+Why rules and not the model: a missed emergency is the worst thing this assistant can do, and a
+classifier trained on a few hundred examples cannot promise anything about a phrasing it has never
+seen. Rules can be read by a clinician, tested phrase by phrase, and they behave the same on every
+run. The rules themselves are data (safety/red_flags.yml); this module is only the machinery:
+
+1. normalise the text (lower case, accents and curly quotes removed, letters repeated 3+ times cut to
+   2, common misspellings and texting forms fixed);
+2. split it into sentences (. ! ? ; and new lines) and clauses (sentences split again at commas and
+   "but"): negation is judged per clause, modifiers ("sudden", "over an hour") per sentence;
+3. find every feature (fever, stiff neck, face drooping...) and decide whether it is affirmed: a
+   negation word ("no", "not", "don't"...) within the three words before it, or inside the match
+   ("neck is not stiff"), makes that mention negated. Self-harm is stricter: only an explicit
+   "I'm not suicidal" cancels it, never a stray "not" nearby;
+4. a flag fires when its features are affirmed (all of them for `all`, one for `any`), and, for the
+   aura-like symptoms the assistant cannot tell from a stroke, when the same sentence says they are
+   new, sudden, a first, unlike the usual, lasting over an hour or not going away;
+5. a general question ("is neck stiffness a warning sign?") with no sign that it is happening to
+   someone (I, my, he, she...) does not fire emergency flags: it is "clear", and the answer gets the
+   flag's one-line note. Self-harm statements always get crisis guidance.
+
+A hypothetical about the patient ("what if my aura lasts more than an hour?") fires: the emergency
+guidance is the right answer to it.
+
+Levels: "crisis" (self-harm; wins over emergency: its reply has both numbers), "emergency",
+"clear" (a red-flag feature was mentioned but ruled out: notes say when it would be an emergency),
+"none" (nothing safety-related).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Pattern, Sequence, Set, Tuple, Union
+
+import yaml
+
+RULES_PATH = Path(__file__).resolve().parent / "red_flags.yml"
+KINDS = ("emergency", "crisis")
+NEGATION_WINDOW_WORDS = 3
+MAX_CHARS = 20_000  # longer input is cut (the channel caps messages far below this)
+
+_SENTENCE_SPLIT = re.compile(r"[.!?;\n]+")
+_CLAUSE_SPLIT = re.compile(r",|\bbut\b|\bhowever\b|\balthough\b|\bthough\b")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+_QUESTION_START = re.compile(
+    r"^\s*(is|are|can|could|does|do|did|what|whats|what's|how|why|when|should|would|will|which|who|"
+    r"any|anyone|isn't|aren't|tell me|explain)(?=\s)")
+_PERSONAL = re.compile(
+    r"\b(i|i'm|i've|i'd|i'll|me|my|mine|myself|we|we're|our|us|he|she|he's|she's|his|her|him|they're|"
+    r"their|son|daughter|husband|wife|mom|mum|dad|mother|father|friend|partner|boyfriend|girlfriend|"
+    r"bf|gf|kid|child|baby|brother|sister)\b")
+
+
+class SafetyRulesError(ValueError):
+    """safety/red_flags.yml is missing, malformed or refers to something that does not exist."""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    level: str  # "emergency" | "crisis" | "clear" | "none"
+    flags: Tuple[str, ...] = ()
+    notes: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Flag:
+    id: str
+    kind: str
+    all: Tuple[str, ...]
+    any: Tuple[str, ...]
+    with_modifier: bool
+    note: str
+
+    @property
+    def features(self) -> Tuple[str, ...]:
+        return self.all + self.any
+
+
+@dataclass(frozen=True)
+class Rules:
+    typos: Tuple[Tuple[Pattern[str], str], ...]
+    features: Dict[str, Tuple[Pattern[str], ...]]
+    modifiers: Tuple[Pattern[str], ...]
+    usual: Tuple[Pattern[str], ...]
+    long_durations: Tuple[Pattern[str], ...]
+    negations: Tuple[Pattern[str], ...]
+    crisis_negations: Tuple[Pattern[str], ...]
+    flags: Tuple[Flag, ...]
+    quiet_features: frozenset
+
+
+# ---------------------------------------------------------------- loading
+
+
+def _compile(pattern: Any, where: str) -> Pattern[str]:
+    if not isinstance(pattern, str) or not pattern:
+        raise SafetyRulesError(f"{where}: a pattern must be a non-empty text in quotes.")
+    try:
+        return re.compile(pattern)
+    except re.error as e:
+        raise SafetyRulesError(f"{where}: the pattern {pattern!r} is not a valid regular expression ({e}).") from e
+
+
+def _patterns(value: Any, where: str) -> Tuple[Pattern[str], ...]:
+    if not isinstance(value, list) or not value:
+        raise SafetyRulesError(f"{where}: must be a list of one or more patterns.")
+    return tuple(_compile(p, f"{where}[{i}]") for i, p in enumerate(value))
+
+
+def _flag(raw: Any, features: Dict[str, Any], where: str) -> Flag:
+    if not isinstance(raw, dict) or not raw.get("id"):
+        raise SafetyRulesError(f"{where}: every flag needs an id.")
+    where = f"{where} ({raw['id']})"
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise SafetyRulesError(f"{where}: kind must be one of {', '.join(KINDS)}, not {kind!r}.")
+    all_, any_ = tuple(raw.get("all") or ()), tuple(raw.get("any") or ())
+    if not all_ and not any_:
+        raise SafetyRulesError(f"{where}: needs 'all' or 'any' features.")
+    for name in all_ + any_:
+        if name not in features:
+            raise SafetyRulesError(f"{where}: the feature {name!r} is not defined under 'features'.")
+    note = raw.get("note")
+    if not isinstance(note, str) or not note.strip():
+        raise SafetyRulesError(f"{where}: needs a one-line 'note'.")
+    return Flag(id=str(raw["id"]), kind=kind, all=all_, any=any_, with_modifier=bool(raw.get("with_modifier")),
+                note=note.strip())
+
+
+def load_rules(path: Union[str, Path, None] = None) -> Rules:
+    """Reads and validates the rules file. Raises SafetyRulesError naming the file and the bad entry."""
+    path = Path(path) if path else RULES_PATH
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise SafetyRulesError(f"{path}: the safety rules file is missing.") from e
+    except yaml.YAMLError as e:
+        raise SafetyRulesError(f"{path}: not valid YAML ({e}).") from e
+    if not isinstance(data, dict):
+        raise SafetyRulesError(f"{path}: must contain typos, features, modifiers, negations and flags.")
+    for section in ("features", "modifiers", "negations", "flags"):
+        if section not in data:
+            raise SafetyRulesError(f"{path}: the section '{section}' is missing.")
+    raw_features = data["features"]
+    if not isinstance(raw_features, dict) or not raw_features:
+        raise SafetyRulesError(f"{path}: 'features' must name one or more features.")
+    features = {name: _patterns(p, f"{path}: features.{name}") for name, p in raw_features.items()}
+    typos = tuple((re.compile(r"\b" + re.escape(str(k)) + r"\b"), str(v)) for k, v in (data.get("typos") or {}).items())
+    flags = data["flags"]
+    if not isinstance(flags, list) or not flags:
+        raise SafetyRulesError(f"{path}: 'flags' must be a list of one or more flags.")
+    return Rules(
+        typos=typos,
+        features=features,
+        modifiers=_patterns(data["modifiers"], f"{path}: modifiers"),
+        usual=_patterns(data.get("usual") or [r"(?!x)x"], f"{path}: usual"),
+        long_durations=_patterns(data.get("long_durations") or [r"(?!x)x"], f"{path}: long_durations"),
+        negations=_patterns(data["negations"], f"{path}: negations"),
+        crisis_negations=_patterns(data.get("crisis_negations") or [r"(?!x)x"], f"{path}: crisis_negations"),
+        flags=tuple(_flag(f, raw_features, f"{path}: flags[{i}]") for i, f in enumerate(flags)),
+        quiet_features=frozenset(data.get("quiet_features") or ()),
+    )
+
+
+@lru_cache(maxsize=1)
+def rules() -> Rules:
+    return load_rules()
+
+
+# ---------------------------------------------------------------- matching
+
+
+def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = ()) -> str:
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS])
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
+    text = _REPEATS.sub(r"\1\1", text)
+    for pattern, fix in typos:
+        text = pattern.sub(fix, text)
+    return " ".join(text.split())
+
+
+def _negated(clause: str, start: int, end: int, negations: Sequence[Pattern[str]]) -> bool:
+    before = " ".join(clause[:start].split()[-NEGATION_WINDOW_WORDS:])
+    inside = clause[start:end]
+    return any(n.search(before) or n.search(inside) for n in negations)
+
+
+@dataclass
+class _Found:
+    affirmed: Dict[str, Set[int]]  # feature -> sentence indexes where it is affirmed
+    mentioned: Set[str]
+
+
+def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
+    sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+    found = _Found(affirmed={}, mentioned=set())
+    for si, sentence in enumerate(sentences):
+        for clause in (c.strip() for c in _CLAUSE_SPLIT.split(sentence)):
+            if not clause:
+                continue
+            for name, patterns in r.features.items():
+                for pattern in patterns:
+                    for m in pattern.finditer(clause):
+                        found.mentioned.add(name)
+                        if name == "self_harm":
+                            negated = any(n.search(clause) for n in r.crisis_negations)
+                        else:
+                            negated = _negated(clause, m.start(), m.end(), r.negations)
+                        if not negated:
+                            found.affirmed.setdefault(name, set()).add(si)
+    return found, sentences
+
+
+def _has_modifier(sentence: str, r: Rules) -> bool:
+    """New, sudden, a first, unlike the usual, over an hour, not going away. If the sentence says the
+    symptom is the patient's usual ("i always get..."), only a duration over an hour still counts.
+    The modifiers' own words are removed before looking for "usual", so "not like my usual" counts."""
+    rest = sentence
+    for m in r.modifiers:
+        rest = m.sub(" ", rest)
+    if rest == sentence:
+        return False
+    if any(u.search(rest) for u in r.usual):
+        return any(d.search(sentence) for d in r.long_durations)
+    return True
+
+
+def _fires(flag: Flag, found: _Found, sentences: List[str], r: Rules) -> bool:
+    if flag.all and not all(f in found.affirmed for f in flag.all):
+        return False
+    candidates = [f for f in (flag.any or flag.all) if f in found.affirmed]
+    if not candidates:
+        return False
+    if not flag.with_modifier:
+        return True
+    return any(_has_modifier(sentences[si], r) for f in candidates for si in found.affirmed[f])
+
+
+def is_general_question(text: str) -> bool:
+    """A question about symptoms in general, with no sign it is happening to anyone."""
+    asks = text.rstrip().endswith("?") or bool(_QUESTION_START.search(text))
+    return asks and not _PERSONAL.search(text)
+
+
+def assess(text: str, r: Optional[Rules] = None) -> Assessment:
+    """Classifies one patient message. Never raises on any string."""
+    r = r or rules()
+    if not isinstance(text, str) or not text.strip():
+        return Assessment("none")
+    norm = normalise(text, r.typos)
+    found, sentences = _find(norm, r)
+    if not found.mentioned:
+        return Assessment("none")
+    general = is_general_question(norm)
+    fired = [f for f in r.flags if _fires(f, found, sentences, r) and (f.kind == "crisis" or not general)]
+    crisis = [f.id for f in fired if f.kind == "crisis"]
+    emergency = [f.id for f in fired if f.kind == "emergency"]
+    if crisis:
+        return Assessment("crisis", tuple(crisis + emergency))
+    if emergency:
+        return Assessment("emergency", tuple(emergency))
+    noted = found.mentioned - r.quiet_features
+    notes = tuple(dict.fromkeys(f.note for f in r.flags if set(f.features) & noted))
+    return Assessment("clear", (), notes)

@@ -1,0 +1,250 @@
+"""The red-flag detector, phrase by phrase, as patients type: positives for every flag, near misses,
+negations, general questions, mixed messages, self-harm, and odd input. Every case can fail."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from safety.detector import RULES_PATH, SafetyRulesError, assess, load_rules
+
+# (message, flag that must fire)
+EMERGENCIES = [
+    ("worst headache of my life came on suddenly", "thunderclap_headache"),
+    ("this is the worst headache ive ever had", "thunderclap_headache"),
+    ("worst ever headache, it just hit me", "thunderclap_headache"),
+    ("thunderclap headache right now", "thunderclap_headache"),
+    ("sudden severe headache out of nowhere", "thunderclap_headache"),
+    ("my headache came on suddenly like being hit with a hammer", "thunderclap_headache"),
+    ("WORST HEDACHE OF MY LIFE", "thunderclap_headache"),
+    ("feels like my head is going to explode, came on in seconds", "thunderclap_headache"),
+    ("i suddenly cant move my left arm", "one_sided_weakness_or_paralysis"),
+    ("cant lift my right leg", "one_sided_weakness_or_paralysis"),
+    ("my mom cant move her arm", "one_sided_weakness_or_paralysis"),
+    ("new weakness on my left side", "new_one_sided_weakness"),
+    ("sudden weakness in my right side", "new_one_sided_weakness"),
+    ("my left side is weak and this has never happened before", "new_one_sided_weakness"),
+    ("my face is drooping on one side", "face_drooping"),
+    ("half my face is drooping", "face_drooping"),
+    ("my smile looks lopsided all of a sudden", "face_drooping"),
+    ("his mouth is drooping", "face_drooping"),
+    ("my speech is slurred", "slurred_speech"),
+    ("im slurring my words", "slurred_speech"),
+    ("she is talking funny and slurring", "slurred_speech"),
+    ("my aura has lasted over 2 hours", "new_or_lasting_neurological_symptom"),
+    ("aura for more than an hour now", "new_or_lasting_neurological_symptom"),
+    ("had an aura for 3 hours", "new_or_lasting_neurological_symptom"),
+    ("what if my aura lasts more than an hour?", "new_or_lasting_neurological_symptom"),
+    ("my usual aura but its been going for 2 hours", "new_or_lasting_neurological_symptom"),
+    ("lost vision in one eye and it hasnt come back", "new_or_lasting_neurological_symptom"),
+    ("my vision went black suddenly", "new_or_lasting_neurological_symptom"),
+    ("cant see out of my left eye since this morning", "new_or_lasting_neurological_symptom"),
+    ("still cant see properly its been hours", "new_or_lasting_neurological_symptom"),
+    ("numbness in my face that wont go away", "new_or_lasting_neurological_symptom"),
+    ("sudden numbness in my arm", "new_or_lasting_neurological_symptom"),
+    ("tingling in my hand for the first time ever", "new_or_lasting_neurological_symptom"),
+    ("pins and needles down one side, never had this before", "new_or_lasting_neurological_symptom"),
+    ("i suddenly cant find my words", "new_or_lasting_neurological_symptom"),
+    ("trouble speaking that came on suddenly", "new_or_lasting_neurological_symptom"),
+    ("my dad is suddenly confused and doesnt know where he is", "new_or_lasting_neurological_symptom"),
+    ("confused since yesterday and it is not going away", "new_or_lasting_neurological_symptom"),
+    ("im having an aura and its not like my usual ones", "new_or_lasting_neurological_symptom"),
+    ("this aura is different from my normal ones", "new_or_lasting_neurological_symptom"),
+    ("first time ive ever had an aura, seeing zigzags", "new_or_lasting_neurological_symptom"),
+    ("jerking movements in my arm all of a sudden", "new_or_lasting_neurological_symptom"),
+    ("i have a fever and a stiff neck", "fever_with_stiff_neck"),
+    ("high temp and my neck is so stiff", "fever_with_stiff_neck"),
+    ("feaver and stif neck", "fever_with_stiff_neck"),
+    ("i cant bend my neck and i have a fever", "fever_with_stiff_neck"),
+    ("i hit my head yesterday and now i have a migraine", "head_injury"),
+    ("banged my head on a cupboard, headache since", "head_injury"),
+    ("he fell and hit his head", "head_injury"),
+    ("i think i have a concussion", "head_injury"),
+    ("i fainted during my migraine", "fainting"),
+    ("she passed out", "fainting"),
+    ("i blacked out for a minute", "fainting"),
+    ("my husband just had a seizure during his migraine", "seizure"),
+    ("im having a siezure", "seizure"),
+    ("my son is convulsing", "seizure"),
+    ("im pregnant and have a really bad headache", "pregnancy_with_severe_headache"),
+    ("30 weeks pregnant with a severe migraine", "pregnancy_with_severe_headache"),
+    ("pregant and the worst headache", "pregnancy_with_severe_headache"),
+    ("im 62 and just had my first aura", "first_aura_after_50"),
+    ("first aura ever and im 55 years old", "first_aura_after_50"),
+    ("i have chest pain after my infusion", "chest_pain_or_breathing"),
+    ("cant breathe properly after the ketamine", "chest_pain_or_breathing"),
+    ("shortness of breath since my infusion session", "chest_pain_or_breathing"),
+    ("tightness in my chest", "chest_pain_or_breathing"),
+    ("i took too many of my migraine pills", "overdose"),
+    ("i think i overdosed", "overdose"),
+    ("took a double dose of my meds by mistake", "overdose"),
+    ("my friend took a whole bottle of pills", "overdose"),
+    ("i took 20 tablets", "overdose"),
+]
+
+CRISES = [
+    "i want to kill myself",
+    "i want to die",
+    "i want to die this headache is so bad",
+    "honestly i dont want to be alive anymore",
+    "i dont want to wake up tomorrow",
+    "im suicidal",
+    "feeling suicidel tonight",
+    "thinking about suicide",
+    "i would be better off dead",
+    "i wish i was dead",
+    "i keep thinking about ending my life",
+    "i want to end it all",
+    "i want to hurt myself",
+    "i have been cutting myself",
+    "self harm",
+    "there is no reason to live anymore",
+    "im going to take all my pills",
+    "kms",
+    "i want to unalive myself",
+    "i'm not ok i don't want to live",
+    "no fever but i want to kill myself",
+    "should i just kill myself?",
+    "life is not worth living with these migraines",
+]
+
+# Negations, general questions, education and near misses: never an emergency or crisis.
+NOT_ALARMS = [
+    "no fever",
+    "i don't have a fever",
+    "i dont have a stiff neck",
+    "no fever and no stiff neck",
+    "my neck is not stiff and i have no fever",
+    "not the worst headache, just my normal migraine",
+    "never had a seizure",
+    "i have never fainted",
+    "is neck stiffness a warning sign?",
+    "what does aura numbness feel like?",
+    "is tingling in my arm an aura thing?",
+    "can ketamine cause chest pain?",
+    "what causes sudden numbness in migraines?",
+    "is slurred speech ever part of an aura?",
+    "how long do auras last",
+    "what is an aura",
+    "i get zigzag lines before my migraines",
+    "i always get numbness in my hand before a migraine",
+    "my usual aura is flashing lights for 20 minutes",
+    "i feel confused all day after my migraines always",
+    "why am i so exhausted the day after a migraine",
+    "this migraine is killing me",
+    "i'd kill for a nap",
+    "im dying for a coffee",
+    "i'm not suicidal",
+    "i would never hurt myself",
+    "what are the side effects of ketamine",
+    "is ketamine safe?",
+    "can i get ketamine if im pregnant",
+    "what is a thunderstorm headache",
+    "how often do migraines happen",
+    "food cravings and yawning before a migraine",
+    "i have a stiff neck before my migraines",
+    "does fever cause migraines?",
+    "how many infusions will i need",
+    "my head hurts",
+    "i have a bad migraine",
+    "what is the dissociation effect",
+    "how do i book",
+    "the end my friend",
+]
+
+ODD = ["", "   ", "\n\t", "🤕🤕🤕", "¿Cuánto dura una migraña?", "偏头痛持续多久", "a" * 10_000,
+       "\x00\x01", "ﬁ ligature and ＦＵＬＬＷＩＤＴＨ", "' OR 1=1 --", "<script>alert(1)</script>"]
+
+
+@pytest.mark.parametrize("text, flag", EMERGENCIES)
+def test_emergencies_fire(text: str, flag: str) -> None:
+    verdict = assess(text)
+    assert verdict.level == "emergency", (text, verdict)
+    assert flag in verdict.flags, (text, verdict)
+
+
+@pytest.mark.parametrize("text", CRISES)
+def test_self_harm_gets_crisis(text: str) -> None:
+    assert assess(text).level == "crisis", text
+
+
+@pytest.mark.parametrize("text", NOT_ALARMS)
+def test_negations_questions_and_near_misses_do_not_alarm(text: str) -> None:
+    assert assess(text).level in ("clear", "none"), (text, assess(text))
+
+
+@pytest.mark.parametrize("text, expected_in_note", [
+    ("is neck stiffness a warning sign?", "stiff neck"),
+    ("what does aura numbness feel like?", "stroke"),
+    ("can ketamine cause chest pain?", "Chest pain"),
+    ("no fever", "fever"),
+])
+def test_ruled_out_mentions_carry_a_note(text: str, expected_in_note: str) -> None:
+    verdict = assess(text)
+    assert verdict.level == "clear"
+    assert any(expected_in_note in n for n in verdict.notes), verdict.notes
+    assert all("{emergency_number}" in n or "{crisis_line}" in n for n in verdict.notes)
+
+
+def test_plain_topic_questions_are_none() -> None:
+    assert assess("how fast does ketamine work").level == "none"
+    assert assess("what is an aura").notes == ()
+
+
+def test_mixed_message_with_a_negated_and_an_affirmed_flag_fires() -> None:
+    verdict = assess("i don't have a fever but i suddenly can't move my left arm")
+    assert verdict.level == "emergency"
+    assert "fever_with_stiff_neck" not in verdict.flags
+
+
+def test_crisis_wins_over_emergency() -> None:
+    verdict = assess("i took too many pills because i want to die")
+    assert verdict.level == "crisis"
+    assert {"self_harm", "overdose"} <= set(verdict.flags)
+
+
+@pytest.mark.parametrize("text", ODD)
+def test_odd_input_never_raises(text: str) -> None:
+    assert assess(text).level in ("none", "clear")
+
+
+def test_long_input_is_fast() -> None:
+    """Not a timing assertion on normal use: a guard against catastrophic regex backtracking."""
+    text = "my head hurts and " * 1000
+    start = time.perf_counter()
+    assess(text)
+    assert time.perf_counter() - start < 5
+
+
+def test_every_flag_has_a_positive_test() -> None:
+    flags = {f["id"] for f in yaml.safe_load(RULES_PATH.read_text())["flags"]}
+    tested = {flag for _, flag in EMERGENCIES} | {"self_harm"}
+    assert flags == tested, f"flags without a positive test: {sorted(flags - tested)}"
+
+
+def test_enough_phrasings() -> None:
+    assert len(EMERGENCIES) + len(CRISES) + len(NOT_ALARMS) >= 130
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["features"]["fever"].append("(unclosed"), "not a valid regular expression"),
+    (lambda d: d["flags"][0].update(kind="urgent"), "kind must be one of"),
+    (lambda d: d["flags"][0].update(any=["no_such_feature"]), "is not defined"),
+    (lambda d: d["flags"][0].pop("note"), "needs a one-line 'note'"),
+    (lambda d: d.pop("modifiers"), "'modifiers' is missing"),
+    (lambda d: d["features"].update(fever=[]), "one or more patterns"),
+])
+def test_malformed_rules_are_refused_with_a_clear_message(tmp_path: Path, change, message: str) -> None:
+    data = yaml.safe_load(RULES_PATH.read_text())
+    change(data)
+    path = tmp_path / "red_flags.yml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(SafetyRulesError, match=message) as e:
+        load_rules(path)
+    assert str(path) in str(e.value)
+
+
+def test_the_real_rules_load() -> None:
+    assert len(load_rules().flags) >= 14
