@@ -68,7 +68,7 @@ def timed_async(label: str, fn: Callable) -> Callable:
 
 def instrument() -> None:
     from rasa.core.actions.action import RemoteAction
-    from rasa.core.lock_store import RedisLockStore
+    from ops.lock_store import AtomicRedisLockStore
     from rasa.engine.graph import GraphNode
 
     from ops.tracker_store import StrictSQLTrackerStore
@@ -77,8 +77,8 @@ def instrument() -> None:
     RemoteAction.run = timed_async("action server round trip (HTTP)", RemoteAction.run)
     StrictSQLTrackerStore.retrieve = timed_async("tracker store: retrieve (PostgreSQL)", StrictSQLTrackerStore.retrieve)
     StrictSQLTrackerStore.save = timed_async("tracker store: save (PostgreSQL)", StrictSQLTrackerStore.save)
-    for name in ("get_lock", "save_lock", "delete_lock"):
-        setattr(RedisLockStore, name, timed_sync(lambda *a: "lock store (Redis)", getattr(RedisLockStore, name)))
+    for name in ("get_lock", "_transact"):
+        setattr(AtomicRedisLockStore, name, timed_sync(lambda *a: "lock store (Redis)", getattr(AtomicRedisLockStore, name)))
 
 
 async def run_messages(agent: Any, n: int) -> List[float]:
@@ -114,7 +114,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     redis_db = next(n for n in range(15, 1, -1) if redis.StrictRedis(db=n).dbsize() == 0)
     action_port = free_port()
     env = {"TRACKER_DIALECT": "postgresql", "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
-           "TRACKER_DB": database, "LOCK_STORE_TYPE": "redis", "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379",
+           "TRACKER_DB": database, "LOCK_STORE_TYPE": settings.ATOMIC_LOCK_STORE, "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379",
            "REDIS_LOCK_DB": str(redis_db), "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"}
     os.environ.update({**settings.read_env_file(), **env, "PYTHONPATH": str(ROOT),
                        "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"})

@@ -201,7 +201,7 @@ class Target:
 
 def stores_env(database: str, redis_db: int, endpoints: Path) -> Dict[str, str]:
     return {"TRACKER_DIALECT": "postgresql", "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
-            "TRACKER_DB": database, "LOCK_STORE_TYPE": "redis", "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379",
+            "TRACKER_DB": database, "LOCK_STORE_TYPE": settings.ATOMIC_LOCK_STORE, "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379",
             "REDIS_LOCK_DB": str(redis_db), "CORS_ORIGINS": "http://localhost:8080",
             "CLINIC_ENDPOINTS": str(endpoints), "RASA_AUTH_TOKEN": ""}
 

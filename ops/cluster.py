@@ -171,6 +171,14 @@ class Cluster:
         for i, proc in procs.items():
             wait_http(f"{self.rasa_url(i)}/webhooks/rest/", START_TIMEOUT, proc)
 
+    def spawn_rasa(self, i: int) -> subprocess.Popen:
+        """Starts instance i without waiting (wait_rasa waits)."""
+        return self._spawn_rasa(i)
+
+    def wait_rasa(self, which: Sequence[int]) -> None:
+        for i in which:
+            wait_http(f"{self.rasa_url(i)}/webhooks/rest/", START_TIMEOUT, self.procs.get(f"rasa-{i}"))
+
     def stop_rasa(self, i: int, kill: bool = False) -> None:
         """kill=True: SIGKILL, as a crash or an OOM kill would."""
         stop_process(self.procs.pop(f"rasa-{i}", None), kill)

@@ -180,10 +180,21 @@ def check_lock_store(ls: LockStoreSettings, report: Report, instances: int) -> N
     if not ls.is_redis:
         if instances > 1:
             report.fail(f"lock store is '{ls.type}' with {instances} instances: two messages from one patient on "
-                        f"two instances would overwrite each other's events. Set LOCK_STORE_TYPE=redis.")
+                        f"two instances would overwrite each other's events. Set "
+                        f"LOCK_STORE_TYPE={settings.ATOMIC_LOCK_STORE} (Redis).")
         else:
             report.ok(f"lock store: {ls.type} (one instance)")
         return
+    if ls.type == "redis" and instances > 1:
+        report.fail(f"lock store is Rasa's plain `redis` with {instances} instances: it issues tickets with separate "
+                    f"GET/SET commands, so two messages from one patient arriving on two instances at the same "
+                    f"moment both get served and one is lost. Set LOCK_STORE_TYPE={settings.ATOMIC_LOCK_STORE}.")
+    elif ls.type == settings.ATOMIC_LOCK_STORE:
+        try:
+            import importlib
+            importlib.import_module(ls.type.rpartition(".")[0])
+        except Exception as e:  # noqa: BLE001
+            report.fail(f"lock store class {ls.type} cannot be imported ({type(e).__name__}: {e}).")
     if ls.key_prefix and not ls.key_prefix.isalnum():
         report.fail(f"lock_store.key_prefix '{ls.key_prefix}' is not alphanumeric: Rasa would silently drop it.")
     where = f"Redis at {ls.host}:{ls.port}"

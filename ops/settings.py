@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULTS_ENV = ROOT / "config" / "defaults.env"
 ENDPOINTS = ROOT / "endpoints.yml"
 STRICT_TRACKER_STORE = "ops.tracker_store.StrictSQLTrackerStore"
+ATOMIC_LOCK_STORE = "ops.lock_store.AtomicRedisLockStore"
 
 _VAR = re.compile(r"\$\{([^}]+)\}")
 
@@ -146,7 +147,7 @@ class LockStoreSettings:
 
     @property
     def is_redis(self) -> bool:
-        return self.type == "redis"
+        return self.type in ("redis", ATOMIC_LOCK_STORE)
 
 
 def lock_store(endpoints: Mapping[str, Any]) -> LockStoreSettings:

@@ -7,10 +7,12 @@ services running (make services) and a trained model in models/.
 from __future__ import annotations
 
 import shutil
+import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Any, Callable, Dict, Iterator, Optional
 
 import pytest
 import redis
@@ -18,7 +20,8 @@ import redis
 from ops import settings
 from ops.cluster import Cluster
 from tests.production import helpers
-from tests.stack import free_port
+import tests.stack
+from tests.stack import Stack, free_port, start_stack
 
 SESSION = uuid.uuid4().hex[:8]
 STARTED = time.time()
@@ -27,6 +30,46 @@ STARTED = time.time()
 MARKER = f"qzx{SESSION}mrk"
 ORIGIN = "https://clinic.example"
 RUN_DIR = settings.ROOT / ".rasa" / f"test-production-{SESSION}"
+API_TOKEN = uuid.uuid4().hex
+EMBEDDED_DB = Path(tempfile.mkdtemp(prefix=f"clinic-embedded-{SESSION}-")) / "tracker.db"
+
+
+class Background:
+    """Runs a slow start (a Rasa server loads its model for a minute or more on 2 cores) in a thread,
+    so that it overlaps with other work; .get() waits for it and re-raises its error."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self._result: Any = None
+        self._error: Optional[BaseException] = None
+        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True)
+        self._thread.start()
+
+    def _run(self, fn: Callable[[], Any]) -> None:
+        try:
+            self._result = fn()
+        except BaseException as e:  # noqa: BLE001 - handed to .get()
+            self._error = e
+
+    def get(self) -> Any:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
+# Slow starts running in the background, by name: "embedded" (the SQLite stack), restarts after kills.
+PENDING: Dict[str, Background] = {}
+
+
+# tests/stack.py waits 180 s for Rasa to come up; here up to three Rasa servers load at once on 2 cores
+# shared with other work, which has taken longer. Only for this pytest session (its own process).
+tests.stack.RASA_START_TIMEOUT = max(tests.stack.RASA_START_TIMEOUT, 480.0)
+
+
+def start_embedded() -> Stack:
+    """`make run`'s setup: Rasa + action server with the project's endpoints.yml and config/defaults.env
+    (SQLite file, in-memory locks), the HTTP API enabled with a token."""
+    return start_stack(tracker_db=EMBEDDED_DB, rasa_args=["--enable-api", "--auth-token", API_TOKEN])
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -97,7 +140,7 @@ def production_env(pg_database: str, redis_db: int) -> Dict[str, str]:
         "TRACKER_DIALECT": "postgresql",
         "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{pg_database}",
         "TRACKER_DB": pg_database,
-        "LOCK_STORE_TYPE": "redis",
+        "LOCK_STORE_TYPE": settings.ATOMIC_LOCK_STORE,
         "REDIS_HOST": "127.0.0.1",
         "REDIS_PORT": "6379",
         "REDIS_LOCK_DB": str(redis_db),
@@ -108,7 +151,10 @@ def production_env(pg_database: str, redis_db: int) -> Dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def cluster(production_env: Dict[str, str]) -> Iterator[Cluster]:
+def cluster(production_env: Dict[str, str], request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    if "embedded" not in PENDING and any("embedded" in getattr(item, "fixturenames", ())
+                                         for item in request.session.items):
+        PENDING["embedded"] = Background(start_embedded)  # loads while the cluster loads
     c = Cluster(rasa_ports=[free_port(), free_port()], action_ports=[free_port()], lb_port=free_port(),
                 env=production_env, name=f"test-{SESSION}")
     c.start()
@@ -118,10 +164,26 @@ def cluster(production_env: Dict[str, str]) -> Iterator[Cluster]:
         c.stop()
 
 
-@pytest.fixture
-def lb(cluster: Cluster) -> str:
-    return cluster.webhook
+@pytest.fixture(scope="session")
+def embedded(services: None) -> Iterator[Stack]:
+    if "embedded" not in PENDING:
+        PENDING["embedded"] = Background(start_embedded)
+    stack = PENDING["embedded"].get()
+    try:
+        yield stack
+    finally:
+        stack.stop()
 
 
 def new_sender(prefix: str = "prod") -> str:
     return f"{prefix}-{SESSION}-{uuid.uuid4().hex[:8]}"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stops a background-started stack that no test claimed (e.g. after -x)."""
+    pending = PENDING.get("embedded")
+    if pending is not None:
+        try:
+            pending.get().stop()
+        except BaseException:  # noqa: BLE001 - it failed to start: start_stack cleaned up
+            pass

@@ -141,12 +141,30 @@ def access_lines(path: Path, since: int) -> List[str]:
         return [line.decode() for line in f.read().splitlines()]
 
 
-def upstreams(lines: Sequence[str], method: str = "POST") -> List[str]:
+def upstream_lists(lines: Sequence[str], method: str = "POST") -> List[List[str]]:
+    """Per request, the Rasa instances nginx tried, in order (more than one when it retried)."""
     out = []
     for line in lines:
         if f'"{method} ' in line and "upstream=" in line:
-            out.append(line.split("upstream=", 1)[1].split()[0])
+            field = line.split("upstream=", 1)[1].split(" ut=", 1)[0]
+            out.append([a.strip() for a in field.split(",") if a.strip()])
     return out
+
+
+def upstreams(lines: Sequence[str], method: str = "POST") -> List[str]:
+    """Per request, the Rasa instance that answered."""
+    return [tried[-1] for tried in upstream_lists(lines, method)]
+
+
+def access_lines_after(path: Path, since: int, requests_expected: int, method: str = "POST",
+                       timeout: float = 10) -> List[str]:
+    """nginx writes a request's log line just after the response: wait until they are all there."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = access_lines(path, since)
+        if len(upstream_lists(lines, method)) >= requests_expected or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.1)
 
 
 # ---- sockets

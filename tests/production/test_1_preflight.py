@@ -70,7 +70,9 @@ def test_unreachable_redis_fails_loudly(production_env: Dict[str, str]) -> None:
 
 def test_several_instances_need_redis_locks_and_postgresql(production_env: Dict[str, str]) -> None:
     result = preflight({**production_env, "LOCK_STORE_TYPE": "in_memory"}, "--instances", "2")
-    assert result.returncode == 1 and "LOCK_STORE_TYPE=redis" in result.stderr
+    assert result.returncode == 1 and f"LOCK_STORE_TYPE={settings.ATOMIC_LOCK_STORE}" in result.stderr
+    result = preflight({**production_env, "LOCK_STORE_TYPE": "redis"}, "--instances", "2")
+    assert result.returncode == 1 and "plain `redis`" in result.stderr
     sqlite = {**production_env, "TRACKER_DIALECT": "sqlite", "TRACKER_STORE_URL": "sqlite:///.rasa/tracker.db",
               "TRACKER_DB": ".rasa/tracker.db"}
     result = preflight(sqlite, "--instances", "2")

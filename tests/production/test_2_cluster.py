@@ -31,7 +31,7 @@ def test_a_patients_messages_go_to_different_instances_and_keep_their_context(cl
     for text, topic in FOLLOW_UPS:
         reply = patient.say(text)
         assert topics(reply)[:1] == [topic], (text, reply)
-    used = helpers.upstreams(helpers.access_lines(cluster.nginx_access_log, since))
+    used = helpers.upstreams(helpers.access_lines_after(cluster.nginx_access_log, since, len(FOLLOW_UPS)))
     assert len(used) == len(FOLLOW_UPS)
     assert len(set(used)) == 2, f"round-robin should alternate between the 2 instances: {used}"
     assert all(a != b for a, b in zip(used, used[1:], strict=False)), f"consecutive messages on one instance: {used}"
@@ -82,7 +82,7 @@ def send_pair_at_once(cluster: Cluster, r: "redis.StrictRedis", patient: Patient
         done.set()
         watcher.join(5)
     return {"statuses": statuses, "seen_lock": seen_lock.is_set(), "lock_left": bool(r.exists(key)),
-            "upstreams": helpers.upstreams(helpers.access_lines(cluster.nginx_access_log, since))}
+            "upstreams": helpers.upstreams(helpers.access_lines_after(cluster.nginx_access_log, since, 2))}
 
 
 def test_two_messages_from_one_patient_at_once_are_serialised_by_the_redis_lock(
@@ -104,14 +104,16 @@ def test_two_messages_from_one_patient_at_once_are_serialised_by_the_redis_lock(
 
 
 def test_without_a_shared_lock_two_instances_lose_events(pg_database: str, redis_db: int) -> None:
-    """Why the Redis lock store is required: Rasa's SQL tracker store saves only the events beyond the
-    number already stored. Two instances that handle one patient's messages at the same time (in-memory
-    locks are per process) both read N events, both append; the second save skips its own events.
-    The same sequence under Rasa's RedisLockStore keeps both turns. (Rasa's own classes, in-process.)"""
-    from rasa.core.lock_store import RedisLockStore
+    """Why a shared lock is required: Rasa's SQL tracker store saves only the events beyond the number
+    already stored. Two instances that handle one patient's messages at the same time (in-memory locks
+    are per process) both read N events, both append; the second save skips its own events.
+    The same sequence with the lock store, one store object per "instance", keeps both turns.
+    (Rasa's own classes, in this process.)"""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import ActionExecuted, UserUttered
+
+    from ops.lock_store import AtomicRedisLockStore
 
     domain = Domain.load("domain.yml")
     store = SQLTrackerStore(domain, dialect="postgresql",
@@ -124,24 +126,61 @@ def test_without_a_shared_lock_two_instances_lose_events(pg_database: str, redis
         tracker.update(ActionExecuted("action_listen"))
         await store.save(tracker)                            # write
 
-    async def scenario(sender: str, lock_store) -> List[str]:
+    async def scenario(sender: str, lock_stores) -> List[str]:
         await store.save(await store.get_or_create_tracker(sender))
 
-        async def locked(text: str, delay: float) -> None:
+        async def handle(text: str, delay: float, lock_store) -> None:
             if lock_store is None:
                 await turn(sender, text, delay)
             else:
                 async with lock_store.lock(sender, wait_time_in_seconds=0.05):
                     await turn(sender, text, delay)
 
-        await asyncio.gather(locked("first", 0.2), locked("second", 0.3))
+        await asyncio.gather(handle("first", 0.2, lock_stores[0]), handle("second", 0.3, lock_stores[1]))
         tracker = await store.retrieve(sender)
         return [e.text for e in tracker.events if isinstance(e, UserUttered)]
 
-    unlocked = asyncio.run(scenario(new_sender("nolock"), None))
-    assert sorted(unlocked) != ["first", "second"], "expected the race to lose a message"
-    assert len(unlocked) == 1, unlocked
+    unlocked = asyncio.run(scenario(new_sender("nolock"), [None, None]))
+    assert unlocked == ["first"], f"expected the race to lose the second message: {unlocked}"
 
-    lock_store = RedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic")
-    locked = asyncio.run(scenario(new_sender("lock"), lock_store))
+    instances = [AtomicRedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic") for _ in range(2)]
+    locked = asyncio.run(scenario(new_sender("lock"), instances))
     assert sorted(locked) == ["first", "second"], locked
+
+
+def test_rasas_plain_redis_lock_store_gives_two_instances_the_same_ticket(redis_db: int) -> None:
+    """Rasa's RedisLockStore.issue_ticket is GET, add a ticket, SET: two instances interleaving those
+    steps (what happened in the cluster test before ops.lock_store) both get ticket 0 and both run.
+    The atomic store hands out unique tickets even when 40 "instances" ask at once."""
+    from rasa.core.lock_store import RedisLockStore
+
+    from ops.lock_store import AtomicRedisLockStore
+
+    sender = new_sender("ticket")
+    a, b = (RedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic") for _ in range(2))
+    lock_a, lock_b = a.get_or_create_lock(sender), b.get_or_create_lock(sender)   # both read "no lock"
+    ticket_a, ticket_b = lock_a.issue_ticket(60), lock_b.issue_ticket(60)
+    a.save_lock(lock_a)
+    b.save_lock(lock_b)
+    assert ticket_a == ticket_b == 0
+    assert not a.get_lock(sender).is_locked(ticket_a) and not b.get_lock(sender).is_locked(ticket_b), \
+        "both instances are served at once"
+    a.delete_lock(sender)
+
+    sender = new_sender("atomic")
+    stores = [AtomicRedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic") for _ in range(40)]
+    barrier = threading.Barrier(len(stores))
+
+    def take(store: AtomicRedisLockStore) -> int:
+        barrier.wait()
+        return store.issue_ticket(sender, 60)
+
+    with ThreadPoolExecutor(len(stores)) as pool:
+        tickets = list(pool.map(take, stores))
+    assert sorted(tickets) == list(range(len(stores))), sorted(tickets)
+    lock = stores[0].get_lock(sender)
+    served = [t for t in tickets if not lock.is_locked(t)]
+    assert served == [0], f"exactly one instance is served at a time: {served}"
+    for t in tickets:
+        stores[0].cleanup(sender, t)
+    assert stores[0].get_lock(sender) is None
