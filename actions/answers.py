@@ -66,7 +66,9 @@ def subject_of_topic(topic: Optional[str]) -> Optional[str]:
 
 
 def entity_values(tracker: Tracker, entity: str) -> List[str]:
-    return [str(e.get("value")) for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
+    """The entity's values, each once, in order (two extractors may find the same one)."""
+    values = [str(e.get("value")) for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
+    return list(dict.fromkeys(values))
 
 
 def choose_topic(content: Content, intent: str, subjects: List[str], symptoms: List[str],

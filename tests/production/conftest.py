@@ -17,10 +17,10 @@ from typing import Any, Callable, Dict, Iterator, Optional
 import pytest
 import redis
 
+import tests.stack
 from ops import settings
 from ops.cluster import Cluster
 from tests.production import helpers
-import tests.stack
 from tests.stack import Stack, free_port, start_stack
 
 SESSION = uuid.uuid4().hex[:8]
@@ -59,6 +59,8 @@ class Background:
 
 # Slow starts running in the background, by name: "embedded" (the SQLite stack), restarts after kills.
 PENDING: Dict[str, Background] = {}
+# Conversations whose Rasa server was SIGKILLed, by stack ("cluster", "embedded"): checked once restarted.
+KILLED: Dict[str, str] = {}
 
 
 # tests/stack.py waits 180 s for Rasa to come up; here up to three Rasa servers load at once on 2 cores

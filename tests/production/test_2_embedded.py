@@ -1,7 +1,8 @@
 """The embedded default (`make run`: one Rasa server, SQLite file, in-memory locks), started with
 tests/stack.py (in the background while the cluster loads): the purge works on SQLite too; Rasa's
 HTTP API, when a token enables it, refuses requests without the token; killed mid-conversation and
-restarted, it continues with context (checked in test_8_restarts.py once it is back)."""
+restarted (in the background, while the cluster tests run), it continues with context (checked in
+test_8_scale_out.py once it is back)."""
 from __future__ import annotations
 
 import os
@@ -13,9 +14,8 @@ import uuid
 import requests
 
 from ops import settings
-from tests.production.conftest import API_TOKEN, EMBEDDED_DB, MARKER, PENDING, SESSION, Background
+from tests.production.conftest import API_TOKEN, EMBEDDED_DB, KILLED, MARKER, PENDING, SESSION, Background
 from tests.production.helpers import Patient, topics
-from tests.production.test_6_faults import KILLED
 from tests.stack import Stack
 
 

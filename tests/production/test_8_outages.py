@@ -1,6 +1,5 @@
 """Faults, each against the running cluster (PostgreSQL + Redis): the action server down, PostgreSQL
-down, Redis down, a Rasa server killed (SIGKILL) mid-conversation (last: it restarts in the background
-while the next modules run). The patient always gets an answer
+down, Redis down (a Rasa server killed mid-conversation: test_4_failover.py). The patient always gets an answer
 or a clear message with the clinic's phone number; nothing is lost or corrupted; service resumes by
 itself. The services are restarted in `finally` whatever happens."""
 from __future__ import annotations
@@ -11,9 +10,7 @@ import pytest
 
 from ops.cluster import Cluster
 from tests.production import helpers
-from tests.production.conftest import MARKER, PENDING, Background, new_sender
-
-KILLED = {}  # conversation ids whose server was killed, for test_8_restarts.py
+from tests.production.conftest import MARKER, new_sender
 from tests.production.helpers import Patient, is_clinic_error, topics
 
 
@@ -69,26 +66,6 @@ def test_redis_down_clear_error_then_resumes(cluster: Cluster, pg_database: str,
     assert topics(patient.say("how long does it last?"))[:1] == ["aura_duration"]
     helpers.assert_well_formed(helpers.events(pg_database, patient.sender),
                                ["what is an aura?", "how long does it last?"])
-
-
-def test_rasa_killed_mid_conversation_the_conversation_continues(cluster: Cluster, pg_database: str) -> None:
-    """SIGKILL one of the two Rasa servers between two messages of a conversation: nginx retries the
-    refused connection on the other one (the patient notices nothing) and the conversation goes on
-    from PostgreSQL. The killed server restarts in the background; test_8_restarts.py checks that it
-    continues the same conversation."""
-    patient = Patient(cluster.webhook, new_sender("kill"))
-    assert topics(patient.say("what is an aura?"))[:1] == ["aura"]
-    victim = cluster.procs["rasa-0"]
-    cluster.stop_rasa(0, kill=True)
-    assert victim.returncode == -9
-    since = helpers.log_size(cluster.nginx_access_log)
-    assert topics(patient.say("how long does it last?"))[:1] == ["aura_duration"]
-    assert topics(patient.say("what are the warning signs before a migraine"))[:1] == ["prodrome"]
-    tried = helpers.upstream_lists(helpers.access_lines_after(cluster.nginx_access_log, since, 2))
-    survivor = f"127.0.0.1:{cluster.rasa_ports[1]}"
-    assert [t[-1] for t in tried] == [survivor, survivor], tried
-    PENDING["cluster-restart"] = Background(lambda: cluster.start_rasa([0], preflight=False))
-    KILLED["cluster"] = patient.sender
 
 
 def test_stores_are_back() -> None:

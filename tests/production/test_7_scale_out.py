@@ -1,20 +1,26 @@
 """Scale-out: 2 Rasa servers behind nginx (round-robin), conversations in PostgreSQL, per-patient locks in
-Redis. A patient's messages land on different instances and the conversation keeps its context; no
-event is lost, duplicated, reordered or interleaved, even with two messages from one patient at once."""
+Redis. First, the servers killed in test_2_embedded.py (SQLite) and test_4_failover.py (cluster) are
+back and continue their conversations. Then: a patient's messages land on different instances and the
+conversation keeps its context; no event is lost, duplicated, reordered or interleaved, even with two
+messages from one patient at once; the API is off and everything but nginx is on loopback."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Dict, List
 
+import pytest
 import redis
+import requests
 
 from ops.cluster import Cluster
 from tests.production import helpers
-from tests.production.conftest import new_sender
+from tests.production.conftest import KILLED, PENDING, new_sender
 from tests.production.helpers import Patient, topics
+from tests.stack import Stack
 
 FOLLOW_UPS = [
     ("what is an aura?", "aura"),
@@ -22,6 +28,25 @@ FOLLOW_UPS = [
     ("what are the warning signs before a migraine", "prodrome"),
     ("when do they start?", "prodrome_timing"),
 ]
+
+
+def test_restarted_cluster_server_continues_the_conversation(cluster: Cluster, pg_database: str) -> None:
+    if "cluster" not in KILLED:
+        pytest.skip("test_4_failover.py did not run")
+    PENDING.pop("cluster-restart").get()
+    direct = Patient(cluster.rasa_url(0) + "/webhooks/rest/webhook", KILLED["cluster"])
+    assert topics(direct.say("when do they start?"))[:1] == ["prodrome_timing"]
+    helpers.assert_well_formed(helpers.events(pg_database, KILLED["cluster"]), [
+        "what is an aura?", "how long does it last?", "what are the warning signs before a migraine",
+        "when do they start?"])
+
+
+def test_restarted_sqlite_server_continues_the_conversation(embedded: Stack) -> None:
+    if "embedded" not in KILLED:
+        pytest.skip("test_2_embedded.py::test_sqlite_rasa_killed_mid_conversation did not run")
+    PENDING.pop("embedded-restart").get()
+    patient = Patient(embedded.webhook, KILLED["embedded"])
+    assert topics(patient.say("how long does it last?"))[:1] == ["aura_duration"]
 
 
 def test_a_patients_messages_go_to_different_instances_and_keep_their_context(cluster: Cluster,
@@ -184,3 +209,27 @@ def test_rasas_plain_redis_lock_store_gives_two_instances_the_same_ticket(redis_
     for t in tickets:
         stores[0].cleanup(sender, t)
     assert stores[0].get_lock(sender) is None
+
+
+API_PATHS = ["/status", "/conversations/someone/tracker", "/domain", "/model/parse"]
+
+
+@pytest.mark.parametrize("path", API_PATHS)
+def test_rasa_http_api_is_off_without_a_token(cluster: Cluster, path: str) -> None:
+    method = requests.post if path == "/model/parse" else requests.get
+    for base in (cluster.rasa_url(0), cluster.rasa_url(1), cluster.lb_url):
+        kwargs = {"json": {"text": "hi"}} if method is requests.post else {}
+        r = method(base + path, timeout=30, **kwargs)
+        assert r.status_code == 404, (base, path, r.status_code)
+
+
+def test_rasa_and_action_servers_listen_on_loopback_only(cluster: Cluster) -> None:
+    for port in list(cluster.rasa_ports) + list(cluster.action_ports):
+        addresses = helpers.listening_addresses(port)
+        assert addresses, f"nothing listens on {port}"
+        assert set(addresses) <= {"127.0.0.1", "::1"}, f"port {port} listens on {addresses}"
+    ip = helpers.non_loopback_ip()
+    if ip:  # from this machine's network address, the action server cannot be reached
+        for port in cluster.action_ports:
+            with pytest.raises(OSError):
+                socket.create_connection((ip, port), timeout=3).close()

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components (besides the safety layer, which lives in safety/)."""
