@@ -68,9 +68,9 @@ def timed_async(label: str, fn: Callable) -> Callable:
 
 def instrument() -> None:
     from rasa.core.actions.action import RemoteAction
-    from ops.lock_store import AtomicRedisLockStore
     from rasa.engine.graph import GraphNode
 
+    from ops.lock_store import AtomicRedisLockStore
     from ops.tracker_store import StrictSQLTrackerStore
 
     GraphNode.__call__ = timed_sync(lambda node, *a: f"graph: {node._node_name}", GraphNode.__call__)

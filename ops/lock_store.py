@@ -22,7 +22,6 @@ import logging
 from typing import Any, Callable, Optional, Text, Tuple, TypeVar
 
 import redis
-
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig

@@ -152,14 +152,27 @@ def production_env(pg_database: str, redis_db: int) -> Dict[str, str]:
     }
 
 
+def _uses(request: pytest.FixtureRequest, name: str) -> bool:
+    return any(name in getattr(item, "fixturenames", ()) for item in request.session.items)
+
+
+def _kick_off(request: pytest.FixtureRequest) -> None:
+    """Starts, in the background and at the same time, every slow stack this session's tests need: the
+    first test that needs either waits for both to be loading, not one after the other."""
+    if "embedded" not in PENDING and _uses(request, "embedded"):
+        PENDING["embedded"] = Background(start_embedded)
+    if "cluster" not in PENDING and _uses(request, "cluster"):
+        env = request.getfixturevalue("production_env")
+        c = Cluster(rasa_ports=[free_port(), free_port()], action_ports=[free_port()], lb_port=free_port(),
+                    env=env, name=f"test-{SESSION}")
+        PENDING["cluster"] = Background(c.start)
+
+
 @pytest.fixture(scope="session")
 def cluster(production_env: Dict[str, str], request: pytest.FixtureRequest) -> Iterator[Cluster]:
-    if "embedded" not in PENDING and any("embedded" in getattr(item, "fixturenames", ())
-                                         for item in request.session.items):
-        PENDING["embedded"] = Background(start_embedded)  # loads while the cluster loads
-    c = Cluster(rasa_ports=[free_port(), free_port()], action_ports=[free_port()], lb_port=free_port(),
-                env=production_env, name=f"test-{SESSION}")
-    c.start()
+    """The production topology: 2 Rasa servers + 1 action server behind nginx, on free ports."""
+    _kick_off(request)
+    c = PENDING["cluster"].get()
     try:
         yield c
     finally:
@@ -167,9 +180,8 @@ def cluster(production_env: Dict[str, str], request: pytest.FixtureRequest) -> I
 
 
 @pytest.fixture(scope="session")
-def embedded(services: None) -> Iterator[Stack]:
-    if "embedded" not in PENDING:
-        PENDING["embedded"] = Background(start_embedded)
+def embedded(services: None, request: pytest.FixtureRequest) -> Iterator[Stack]:
+    _kick_off(request)
     stack = PENDING["embedded"].get()
     try:
         yield stack
@@ -182,10 +194,11 @@ def new_sender(prefix: str = "prod") -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Stops a background-started stack that no test claimed (e.g. after -x)."""
-    pending = PENDING.get("embedded")
-    if pending is not None:
-        try:
-            pending.get().stop()
-        except BaseException:  # noqa: BLE001 - it failed to start: start_stack cleaned up
-            pass
+    """Stops a background-started stack that no test claimed (e.g. after -x). Stopping twice is harmless."""
+    for name in ("embedded", "cluster"):
+        pending = PENDING.get(name)
+        if pending is not None:
+            try:
+                pending.get().stop()
+            except BaseException:  # noqa: BLE001 - it failed to start and cleaned up after itself
+                pass

@@ -2,7 +2,7 @@
 tests/stack.py (in the background while the cluster loads): the purge works on SQLite too; Rasa's
 HTTP API, when a token enables it, refuses requests without the token; killed mid-conversation and
 restarted (in the background, while the cluster tests run), it continues with context (checked in
-test_8_scale_out.py once it is back)."""
+test_7_scale_out.py once it is back)."""
 from __future__ import annotations
 
 import os

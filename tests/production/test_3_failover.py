@@ -1,5 +1,5 @@
 """A Rasa server of the cluster killed (SIGKILL) between two messages of a conversation. It restarts
-in the background while the next modules run; test_8_scale_out.py checks that it continues the same
+in the background while the next modules run; test_7_scale_out.py checks that it continues the same
 conversation."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from tests.production.helpers import Patient, topics
 def test_rasa_killed_mid_conversation_the_conversation_continues(cluster: Cluster, pg_database: str) -> None:
     """SIGKILL one of the two Rasa servers between two messages of a conversation: nginx retries the
     refused connection on the other one (the patient notices nothing) and the conversation goes on
-    from PostgreSQL. The killed server restarts in the background; test_8_scale_out.py checks that it
+    from PostgreSQL. The killed server restarts in the background; test_7_scale_out.py checks that it
     continues the same conversation."""
     patient = Patient(cluster.webhook, new_sender("kill"))
     assert topics(patient.say("what is an aura?"))[:1] == ["aura"]

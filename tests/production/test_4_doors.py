@@ -1,6 +1,6 @@
 """The doors, through nginx: only the REST channel is public, CORS for the configured origin only, size
 caps, malformed bodies, per-client rate limit. (Rasa's API off on every instance and everything but
-nginx on loopback: test_8_scale_out.py, once both instances are up again.)"""
+nginx on loopback: test_7_scale_out.py, once both instances are up again.)"""
 from __future__ import annotations
 
 import http.client

@@ -1,5 +1,5 @@
 """`python -m ops.purge` deletes conversations whose last activity is older than N days, whole, and
-nothing else (PostgreSQL here; SQLite in test_7_embedded.py)."""
+nothing else (PostgreSQL here; SQLite in test_2_embedded.py)."""
 from __future__ import annotations
 
 import os

@@ -1,5 +1,5 @@
 """Scale-out: 2 Rasa servers behind nginx (round-robin), conversations in PostgreSQL, per-patient locks in
-Redis. First, the servers killed in test_2_embedded.py (SQLite) and test_4_failover.py (cluster) are
+Redis. First, the servers killed in test_2_embedded.py (SQLite) and test_3_failover.py (cluster) are
 back and continue their conversations. Then: a patient's messages land on different instances and the
 conversation keeps its context; no event is lost, duplicated, reordered or interleaved, even with two
 messages from one patient at once; the API is off and everything but nginx is on loopback."""
@@ -32,7 +32,7 @@ FOLLOW_UPS = [
 
 def test_restarted_cluster_server_continues_the_conversation(cluster: Cluster, pg_database: str) -> None:
     if "cluster" not in KILLED:
-        pytest.skip("test_4_failover.py did not run")
+        pytest.skip("test_3_failover.py did not run")
     PENDING.pop("cluster-restart").get()
     direct = Patient(cluster.rasa_url(0) + "/webhooks/rest/webhook", KILLED["cluster"])
     assert topics(direct.say("when do they start?"))[:1] == ["prodrome_timing"]
@@ -58,8 +58,7 @@ def test_a_patients_messages_go_to_different_instances_and_keep_their_context(cl
         assert topics(reply)[:1] == [topic], (text, reply)
     used = helpers.upstreams(helpers.access_lines_after(cluster.nginx_access_log, since, len(FOLLOW_UPS)))
     assert len(used) == len(FOLLOW_UPS)
-    assert len(set(used)) == 2, f"round-robin should alternate between the 2 instances: {used}"
-    assert all(a != b for a, b in zip(used, used[1:], strict=False)), f"consecutive messages on one instance: {used}"
+    assert len(set(used)) == 2, f"round-robin should spread one patient's messages over both instances: {used}"
     helpers.assert_well_formed(helpers.events(pg_database, patient.sender), [t for t, _ in FOLLOW_UPS])
 
 

@@ -1,5 +1,5 @@
 """Faults, each against the running cluster (PostgreSQL + Redis): the action server down, PostgreSQL
-down, Redis down (a Rasa server killed mid-conversation: test_4_failover.py). The patient always gets an answer
+down, Redis down (a Rasa server killed mid-conversation: test_3_failover.py). The patient always gets an answer
 or a clear message with the clinic's phone number; nothing is lost or corrupted; service resumes by
 itself. The services are restarted in `finally` whatever happens."""
 from __future__ import annotations
