@@ -1,15 +1,18 @@
 """Where the time of one message goes (run before tuning anything).
 
 Loads the trained model in this process exactly as `rasa run` does (same endpoints: the strict
-PostgreSQL tracker store, the Redis lock store, the real action server started on a free port), sends
-the benchmark's conversations one message at a time, and times:
-- every node of Rasa's prediction graph (NLU components: SpacyNLP, featurizers, DIET...; policies:
-  TEDPolicy, RulePolicy, MemoizationPolicy; the safety override), summed per message;
-- the action server round trip (RemoteAction.run), the tracker store (retrieve/save) and the lock store;
+PostgreSQL tracker store, the atomic Redis lock store, the real action server started on a free port),
+sends the benchmark's conversations one message at a time, and times, in wall-clock AND in CPU time of
+this process (the CPU figure is the one other work on a shared machine disturbs least):
+- every node of Rasa's prediction graph (NLU: SpacyNLP, featurizers, DIET...; policies: TEDPolicy,
+  RulePolicy, MemoizationPolicy; the safety override), summed per message;
+- the action server round trip (RemoteAction.run: serialise the tracker, HTTP, validate the response),
+  the tracker store (retrieve/save) and the lock store;
 - the rest (Rasa's processor, events, the graph runner itself) as the remainder.
 Then a cProfile of the same messages, top functions by own time and by cumulative time.
 
-    python -m bench.profile [--messages 120]
+    python -m bench.profile                 # as Rasa 3.6.21 runs today
+    python -m bench.profile --compare       # A/B, interleaved blocks: without / with ops.speedups
 
 Output on stdout and in bench/results/profile-*.txt (not committed). Needs PostgreSQL and Redis.
 """
@@ -24,11 +27,12 @@ import io
 import itertools
 import os
 import pstats
+import statistics
 import subprocess
 import sys
 import time
 import uuid
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bench.run import OURS
 from ops import settings
@@ -37,32 +41,36 @@ from tests.stack import VENV_BIN, free_port, latest_model, stop_process, wait_ht
 ROOT = settings.ROOT
 RESULTS = ROOT / "bench" / "results"
 
-TIMES: Dict[str, float] = collections.defaultdict(float)
+WALL: Dict[str, float] = collections.defaultdict(float)
+CPU: Dict[str, float] = collections.defaultdict(float)
 CALLS: Dict[str, int] = collections.defaultdict(int)
+
+
+def _record(key: str, wall: float, cpu: float) -> None:
+    WALL[key] += wall
+    CPU[key] += cpu
+    CALLS[key] += 1
 
 
 def timed_sync(label: Callable[..., str], fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        w, c = time.perf_counter(), time.process_time()
         try:
             return fn(*args, **kwargs)
         finally:
-            key = label(*args)
-            TIMES[key] += time.perf_counter() - started
-            CALLS[key] += 1
+            _record(label(*args), time.perf_counter() - w, time.process_time() - c)
     return wrapper
 
 
 def timed_async(label: str, fn: Callable) -> Callable:
     @functools.wraps(fn)
     async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        w, c = time.perf_counter(), time.process_time()
         try:
             return await fn(*args, **kwargs)
         finally:
-            TIMES[label] += time.perf_counter() - started
-            CALLS[label] += 1
+            _record(label, time.perf_counter() - w, time.process_time() - c)
     return wrapper
 
 
@@ -74,34 +82,60 @@ def instrument() -> None:
     from ops.tracker_store import StrictSQLTrackerStore
 
     GraphNode.__call__ = timed_sync(lambda node, *a: f"graph: {node._node_name}", GraphNode.__call__)
-    RemoteAction.run = timed_async("action server round trip (HTTP)", RemoteAction.run)
+    RemoteAction.run = timed_async("action server round trip", RemoteAction.run)
     StrictSQLTrackerStore.retrieve = timed_async("tracker store: retrieve (PostgreSQL)", StrictSQLTrackerStore.retrieve)
     StrictSQLTrackerStore.save = timed_async("tracker store: save (PostgreSQL)", StrictSQLTrackerStore.save)
     for name in ("get_lock", "_transact"):
         setattr(AtomicRedisLockStore, name, timed_sync(lambda *a: "lock store (Redis)", getattr(AtomicRedisLockStore, name)))
 
 
-async def run_messages(agent: Any, n: int) -> List[float]:
+async def run_messages(agent: Any, n: int) -> List[Tuple[float, float]]:
+    """(wall, cpu) seconds per message."""
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-    durations = []
+    out: List[Tuple[float, float]] = []
     scripts = itertools.cycle(OURS)
-    done = 0
-    while done < n:
+    while len(out) < n:
         sender = f"profile-{uuid.uuid4().hex[:10]}"
         for text in next(scripts):
-            started = time.perf_counter()
+            w, c = time.perf_counter(), time.process_time()
             await agent.handle_message(UserMessage(text, CollectingOutputChannel(), sender))
-            durations.append(time.perf_counter() - started)
-            done += 1
-            if done >= n:
+            out.append((time.perf_counter() - w, time.process_time() - c))
+            if len(out) >= n:
                 break
-    return durations
+    return out
+
+
+def stage_table(out: Callable[[str], None], per_msg: List[Tuple[float, float]], wall: Dict[str, float],
+                cpu: Dict[str, float], calls: Dict[str, int]) -> None:
+    n = len(per_msg)
+    total_w = sum(w for w, _ in per_msg)
+    total_c = sum(c for _, c in per_msg)
+    walls = sorted(w for w, _ in per_msg)
+    out(f"{n} messages, in-process (no HTTP in front): wall mean {1000 * total_w / n:.1f} ms "
+        f"(p50 {1000 * walls[n // 2]:.1f}, p95 {1000 * walls[int(n * 0.95)]:.1f}); CPU of the Rasa process "
+        f"{1000 * total_c / n:.1f} ms per message")
+    out(f"\n{'stage':<52} {'wall ms/msg':>11} {'CPU ms/msg':>10} {'share(wall)':>11} {'calls/msg':>9}")
+    acc_w = acc_c = graph_w = graph_c = 0.0
+    for key, seconds in sorted(wall.items(), key=lambda kv: -kv[1]):
+        acc_w += seconds
+        acc_c += cpu[key]
+        if key.startswith("graph: "):
+            graph_w += seconds
+            graph_c += cpu[key]
+        out(f"{key[:52]:<52} {1000 * seconds / n:>11.2f} {1000 * cpu[key] / n:>10.2f} "
+            f"{100 * seconds / total_w:>10.1f}% {calls[key] / n:>9.2f}")
+    out(f"{'(rest: processor, events, graph runner)':<52} {1000 * (total_w - acc_w) / n:>11.2f} "
+        f"{1000 * (total_c - acc_c) / n:>10.2f} {100 * (total_w - acc_w) / total_w:>10.1f}%")
+    out(f"{'= all graph nodes (NLU + policies)':<52} {1000 * graph_w / n:>11.2f} {1000 * graph_c / n:>10.2f} "
+        f"{100 * graph_w / total_w:>10.1f}%")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Where the time of one message goes.")
     parser.add_argument("--messages", type=int, default=120)
+    parser.add_argument("--compare", action="store_true",
+                        help="interleaved A/B blocks without / with ops.speedups (the proposed fix)")
     args = parser.parse_args(argv)
 
     import psycopg2
@@ -114,14 +148,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     redis_db = next(n for n in range(15, 1, -1) if redis.StrictRedis(db=n).dbsize() == 0)
     action_port = free_port()
     env = {"TRACKER_DIALECT": "postgresql", "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
-           "TRACKER_DB": database, "LOCK_STORE_TYPE": settings.ATOMIC_LOCK_STORE, "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379",
-           "REDIS_LOCK_DB": str(redis_db), "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"}
+           "TRACKER_DB": database, "LOCK_STORE_TYPE": settings.ATOMIC_LOCK_STORE, "REDIS_HOST": "127.0.0.1",
+           "REDIS_PORT": "6379", "REDIS_LOCK_DB": str(redis_db),
+           "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"}
     os.environ.update({**settings.read_env_file(), **env, "PYTHONPATH": str(ROOT),
                        "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"})
     RESULTS.mkdir(parents=True, exist_ok=True)
     log = open(RESULTS / "profile-actions.log", "ab")
-    actions = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions", "actions"],
-                               cwd=ROOT, env={**os.environ, "SANIC_HOST": "127.0.0.1"}, stdout=log,
+    actions = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions",
+                                "actions"], cwd=ROOT, env={**os.environ, "SANIC_HOST": "127.0.0.1"}, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     lines: List[str] = []
 
@@ -131,50 +166,66 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     try:
         wait_http(f"http://127.0.0.1:{action_port}/health", 300, actions)
+        from rasa.core.actions.action import RemoteAction
         from rasa.core.agent import load_agent
         from rasa.core.utils import AvailableEndpoints
+
+        import ops.speedups
 
         endpoints = AvailableEndpoints.read_endpoints(str(settings.endpoints_with_strict_store(ROOT / ".rasa" / "bench")))
         model = latest_model()
         started = time.perf_counter()
         agent = asyncio.run(load_agent(model_path=str(model), endpoints=endpoints))
-        out(f"model {model.name} loaded in {time.perf_counter() - started:.1f}s")
+        out(f"model {model.name} loaded in {time.perf_counter() - started:.1f}s; machine: {os.cpu_count()} CPUs, "
+            f"load average {os.getloadavg()[0]:.2f}")
         instrument()
+        original = RemoteAction._validate_action_result
+        ops.speedups.install()
+        fast = RemoteAction._validate_action_result
+
+        def use(speedups: bool) -> None:
+            RemoteAction._validate_action_result = fast if speedups else original
 
         async def session() -> Dict[str, Any]:
+            use(False)
             await run_messages(agent, 20)  # warm-up
-            TIMES.clear()
-            CALLS.clear()
-            durations = await run_messages(agent, args.messages)
+            results: Dict[str, Any] = {}
+            variants = [False, True] if args.compare else [False]
+            acc = {v: {"msgs": [], "wall": collections.Counter(), "cpu": collections.Counter(),
+                       "calls": collections.Counter()} for v in variants}
+            block = 10
+            for _ in range(max(1, args.messages // block)):
+                for v in variants:  # interleaved, so that load changes hit both alike
+                    use(v)
+                    WALL.clear(), CPU.clear(), CALLS.clear()
+                    acc[v]["msgs"] += await run_messages(agent, block)
+                    acc[v]["wall"].update(WALL), acc[v]["cpu"].update(CPU), acc[v]["calls"].update(CALLS)
+            results["acc"] = acc
+            use(False)
             profiler = cProfile.Profile()
             profiler.enable()
             await run_messages(agent, args.messages // 2)
             profiler.disable()
-            return {"durations": durations, "profiler": profiler}
+            results["profiler"] = profiler
+            return results
 
         result = asyncio.run(session())
-        durations = sorted(result["durations"])
-        n = len(durations)
-        total = sum(durations)
-        out(f"\n{n} messages in-process (no HTTP in front): mean {1000 * total / n:.1f} ms, "
-            f"p50 {1000 * durations[n // 2]:.1f} ms, p95 {1000 * durations[int(n * 0.95)]:.1f} ms")
-        out(f"\n{'stage':<58} {'ms/msg':>8} {'share':>7} {'calls/msg':>10}")
-        accounted = 0.0
-        graph_total = 0.0
-        for key, seconds in sorted(TIMES.items(), key=lambda kv: -kv[1]):
-            accounted += seconds
-            if key.startswith("graph: "):
-                graph_total += seconds
-            out(f"{key[:58]:<58} {1000 * seconds / n:>8.2f} {100 * seconds / total:>6.1f}% {CALLS[key] / n:>10.2f}")
-        out(f"{'(rest: processor, events, graph runner, asyncio)':<58} {1000 * (total - accounted) / n:>8.2f} "
-            f"{100 * (total - accounted) / total:>6.1f}%")
-        out(f"{'all graph nodes (NLU + policies)':<58} {1000 * graph_total / n:>8.2f} {100 * graph_total / total:>6.1f}%")
-
+        for v, data in result["acc"].items():
+            out("")
+            out("=== with ops.speedups (prebuilt response validator) ===" if v else
+                "=== Rasa 3.6.21 as is ===")
+            stage_table(out, data["msgs"], data["wall"], data["cpu"], data["calls"])
+        if args.compare:
+            base, fast_ = (result["acc"][v]["msgs"] for v in (False, True))
+            out("")
+            out(f"ops.speedups: CPU per message {1000 * statistics.fmean(c for _, c in base):.1f} -> "
+                f"{1000 * statistics.fmean(c for _, c in fast_):.1f} ms; wall p50 "
+                f"{1000 * statistics.median(w for w, _ in base):.1f} -> {1000 * statistics.median(w for w, _ in fast_):.1f} ms")
         stream = io.StringIO()
         stats = pstats.Stats(result["profiler"], stream=stream)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
-        out("\ncProfile (same messages):")
+        out("\ncProfile (Rasa as is, same conversations):")
         out(stream.getvalue())
     finally:
         stop_process(actions)

@@ -197,6 +197,7 @@ class Target:
     name: str
     rasa: int
     ours: bool
+    speedups: bool = False   # ops.speedups installed in the Rasa servers (bench/shim)
 
 
 def stores_env(database: str, redis_db: int, endpoints: Path) -> Dict[str, str]:
@@ -208,8 +209,11 @@ def stores_env(database: str, redis_db: int, endpoints: Path) -> Dict[str, str]:
 
 def bench_target(target: Target, args: argparse.Namespace, env: Dict[str, str]) -> Dict[str, Any]:
     if target.ours:
+        rasa_env = ({"CLINIC_SPEEDUPS": "1", "PYTHONPATH": f"{ROOT / 'bench' / 'shim'}:{ROOT}"}
+                    if target.speedups else {})
         cluster = Cluster(rasa_ports=[free_port() for _ in range(target.rasa)], action_ports=[free_port()],
-                          lb_port=free_port(), env=env, name=f"bench-{target.name}", model=latest_model())
+                          lb_port=free_port(), env=env, name=f"bench-{target.name}", model=latest_model(),
+                          rasa_env=rasa_env)
     else:
         peer = Path(args.peer_dir)
         models = sorted((peer / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
@@ -244,10 +248,17 @@ def bench_target(target: Target, args: argparse.Namespace, env: Dict[str, str]) 
                             "cpu_s_during_load": round(after[n].get("cpu_s", 0) - before.get(n, {}).get("cpu_s", 0), 2)}
         for k in services:
             processes[k] = {"cpu_s_during_load": round(svc_after[k] - svc_before[k], 2)}
+        rasa_cpu = sum(p["cpu_s_during_load"] for n, p in processes.items() if n.startswith("rasa-"))
+        all_cpu = sum(p["cpu_s_during_load"] for p in processes.values())
+        cpu = {"rasa_cpu_ms_per_msg": round(1000 * rasa_cpu / max(loaded.messages, 1), 1),
+               "all_servers_cpu_ms_per_msg": round(1000 * all_cpu / max(loaded.messages, 1), 1),
+               "load_avg_1m": round(os.getloadavg()[0], 2)}
+        print(f"   CPU per message (c{args.concurrency}): Rasa {cpu['rasa_cpu_ms_per_msg']} ms, all servers "
+              f"{cpu['all_servers_cpu_ms_per_msg']} ms; machine load {cpu['load_avg_1m']}", flush=True)
         for n, p in processes.items():
             print(f"   {n:<12} " + "  ".join(f"{k}={v}" for k, v in p.items()), flush=True)
         return {"target": asdict(target), "single": single.summary(), "loaded": loaded.summary(),
-                "processes": processes}
+                "processes": processes, "cpu": cpu}
     finally:
         cluster.stop()
 
@@ -277,8 +288,10 @@ def machine() -> Dict[str, Any]:
 
 
 def ratios(results: Dict[str, Dict[str, Any]]) -> List[str]:
+    """Ours vs the peer, and N instances vs 1. CPU per message is the figure least disturbed by other
+    work on a shared machine; latencies and throughput are as measured."""
     lines = []
-    pairs = [("ours-1", "peer-1"), ("ours-2", "peer-2")]
+    pairs = [("ours-1", "peer-1"), ("ours-1+speedups", "peer-1"), ("ours-2", "peer-2"), ("ours-2+speedups", "peer-2")]
     for ours, peer in pairs:
         if ours in results and peer in results:
             o, p = results[ours], results[peer]
@@ -286,8 +299,9 @@ def ratios(results: Dict[str, Dict[str, Any]]) -> List[str]:
                 f"{ours}/{peer}: single p50 x{o['single']['p50_ms'] / p['single']['p50_ms']:.2f}, "
                 f"c20 p95 x{o['loaded']['p95_ms'] / p['loaded']['p95_ms']:.2f}, "
                 f"throughput x{o['loaded']['throughput_msg_s'] / p['loaded']['throughput_msg_s']:.2f}, "
+                f"Rasa CPU/msg x{o['cpu']['rasa_cpu_ms_per_msg'] / p['cpu']['rasa_cpu_ms_per_msg']:.2f}, "
                 f"Rasa peak RSS x{o['processes']['rasa-0']['peak_rss_mb'] / p['processes']['rasa-0']['peak_rss_mb']:.2f}")
-    for base, more in (("ours-1", "ours-2"), ("peer-1", "peer-2")):
+    for base, more in (("ours-1", "ours-2"), ("ours-1+speedups", "ours-2+speedups"), ("peer-1", "peer-2")):
         if base in results and more in results:
             lines.append(f"{more} vs {base}: throughput x"
                          f"{results[more]['loaded']['throughput_msg_s'] / results[base]['loaded']['throughput_msg_s']:.2f}")
@@ -296,7 +310,7 @@ def ratios(results: Dict[str, Dict[str, Any]]) -> List[str]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--targets", default="ours-1,ours-2,peer-1,peer-2")
+    parser.add_argument("--targets", default="ours-1,ours-1+speedups,ours-2+speedups,peer-1,peer-2,ours-2")
     parser.add_argument("--peer-dir", default=os.environ.get("BENCH_PEER_DIR", "/tmp/peer"))
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--single-messages", type=int, default=60)
@@ -313,6 +327,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     redis_db = next(n for n in range(15, 1, -1) if redis.StrictRedis(db=n).dbsize() == 0)
     env = stores_env(database, redis_db, settings.endpoints_with_strict_store(ROOT / ".rasa" / "bench"))
     all_targets = {"ours-1": Target("ours-1", 1, True), "ours-2": Target("ours-2", 2, True),
+                   "ours-1+speedups": Target("ours-1+speedups", 1, True, True),
+                   "ours-2+speedups": Target("ours-2+speedups", 2, True, True),
                    "peer-1": Target("peer-1", 1, False), "peer-2": Target("peer-2", 2, False)}
     chosen = [all_targets[t.strip()] for t in args.targets.split(",") if t.strip()]
     report: Dict[str, Any] = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),

@@ -49,7 +49,7 @@ bench: services model
 	@test -n "$$(ls $(BENCH_PEER_DIR)/models/*.tar.gz 2>/dev/null)" || { mkdir -p $(BENCH_PEER_DIR) && \
 	  $(RASA) init --no-prompt --init-dir $(BENCH_PEER_DIR) >$(BENCH_PEER_DIR)/init.log 2>&1; }
 	$(PY) -m bench.run --peer-dir $(BENCH_PEER_DIR)
-	$(PY) -m bench.profile
+	$(PY) -m bench.profile --compare
 
 # Scale-out, fault and door tests against real PostgreSQL, Redis and nginx (~6-8 min on 2 cores).
 test-production: services model
