@@ -11,14 +11,23 @@ run. The rules themselves are data (safety/red_flags.yml); this module is only t
    "but"): negation is judged per clause, modifiers ("sudden", "over an hour") per sentence;
 3. find every feature (fever, stiff neck, face drooping...) and decide whether it is affirmed: a
    negation word ("no", "not", "don't"...) within the three words before it, or inside the match
-   ("neck is not stiff"), makes that mention negated. Self-harm is stricter: only an explicit
-   "I'm not suicidal" cancels it, never a stray "not" nearby;
+   ("neck is not stiff"), makes that mention negated, unless the clause is a pseudo-negation
+   (`not_negations`: "never had numbness like this", "not like my usual"). Self-harm is stricter:
+   only an explicit "I'm not suicidal" cancels it, never a stray "not" nearby;
 4. a flag fires when its features are affirmed (all of them for `all`, one for `any`), and, for the
    aura-like symptoms the assistant cannot tell from a stroke, when the same sentence says they are
-   new, sudden, a first, unlike the usual, lasting over an hour or not going away;
+   new, sudden, a first, unlike the usual, lasting over an hour or not going away, said anywhere in
+   the message ("my arm went numb. it started suddenly" fires: a missed emergency is worse than a
+   false alarm). If that sentence says the symptom is the patient's usual ("i always get..."),
+   only a duration or persistence modifier (over an hour, since yesterday, won't go away) counts;
 5. a general question ("is neck stiffness a warning sign?") with no sign that it is happening to
-   someone (I, my, he, she...) does not fire emergency flags: it is "clear", and the answer gets the
-   flag's one-line note. Self-harm statements always get crisis guidance.
+   someone (I, my, he, she, "is this", "right now"...) does not fire emergency flags: it is "clear",
+   and the answer gets the flag's one-line note. A question in a known general frame ("can ketamine
+   give me chest pain?", `general_frames`) is general even with "me", unless it says "now", "since",
+   "today"... Self-harm statements always get crisis guidance.
+
+Typing: letters repeated 3+ times are cut to 2, or to 1 when only that gives a word the rules use
+("stiiiff" -> "stiff", "feverrr" -> "fever"; "sooo" -> "so").
 
 A hypothetical about the patient ("what if my aura lasts more than an hour?") fires: the emergency
 guidance is the right answer to it.
@@ -52,7 +61,9 @@ _QUESTION_START = re.compile(
 _PERSONAL = re.compile(
     r"\b(i|i'm|i've|i'd|i'll|me|my|mine|myself|we|we're|our|us|he|she|he's|she's|his|her|him|they're|"
     r"their|son|daughter|husband|wife|mom|mum|dad|mother|father|friend|partner|boyfriend|girlfriend|"
-    r"bf|gf|kid|child|baby|brother|sister)\b")
+    r"bf|gf|kid|child|baby|brother|sister|is this|right now|currently|at the moment)\b")
+_NOW = re.compile(r"\b(now|right now|currently|at the moment|today|tonight|since|ago|still)\b")
+_WORDS = re.compile(r"[a-z]+")
 
 
 class SafetyRulesError(ValueError):
@@ -91,6 +102,9 @@ class Rules:
     crisis_negations: Tuple[Pattern[str], ...]
     flags: Tuple[Flag, ...]
     quiet_features: frozenset
+    not_negations: Tuple[Pattern[str], ...] = ()
+    general_frames: Tuple[Pattern[str], ...] = ()
+    vocabulary: frozenset = frozenset()
 
 
 # ---------------------------------------------------------------- loading
@@ -163,7 +177,29 @@ def load_rules(path: Union[str, Path, None] = None) -> Rules:
         crisis_negations=_patterns(data.get("crisis_negations") or [r"(?!x)x"], f"{path}: crisis_negations"),
         flags=tuple(_flag(f, raw_features, f"{path}: flags[{i}]") for i, f in enumerate(flags)),
         quiet_features=frozenset(data.get("quiet_features") or ()),
+        not_negations=_patterns(data.get("not_negations") or [r"(?!x)x"], f"{path}: not_negations"),
+        general_frames=_patterns(data.get("general_frames") or [r"(?!x)x"], f"{path}: general_frames"),
+        vocabulary=_vocabulary(data),
     )
+
+
+def _vocabulary(data: Dict[str, Any]) -> frozenset:
+    """Every word the rules spell out (patterns, typo fixes both ways): what a squeezed word may become."""
+    words: Set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            words.update(_WORDS.findall(node.lower()))
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                walk(str(key))
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk([data.get(k) for k in ("features", "modifiers", "typos", "usual", "long_durations")])
+    return frozenset(w for w in words if len(w) >= 2)
 
 
 @lru_cache(maxsize=1)
@@ -174,11 +210,20 @@ def rules() -> Rules:
 # ---------------------------------------------------------------- matching
 
 
-def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = ()) -> str:
+def _squeeze(word: str, vocabulary: frozenset) -> str:
+    """Cut letters repeated 3+ times to 2 ("sooo" -> "soo"), or to 1 if only that is a known word."""
+    two = _REPEATS.sub(r"\1\1", word)
+    if two == word or two in vocabulary:
+        return two
+    one = _REPEATS.sub(r"\1", word)
+    return one if one in vocabulary else two
+
+
+def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = (), vocabulary: frozenset = frozenset()) -> str:
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS])
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    text = _REPEATS.sub(r"\1\1", text)
+    text = _WORDS.sub(lambda m: _squeeze(m.group(0), vocabulary), text)
     for pattern, fix in typos:
         text = pattern.sub(fix, text)
     return " ".join(text.split())
@@ -210,7 +255,8 @@ def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
                         if name == "self_harm":
                             negated = any(n.search(clause) for n in r.crisis_negations)
                         else:
-                            negated = _negated(clause, m.start(), m.end(), r.negations)
+                            negated = _negated(clause, m.start(), m.end(), r.negations) and not any(
+                                p.search(clause) for p in r.not_negations)
                         if not negated:
                             found.affirmed.setdefault(name, set()).add(si)
     return found, sentences
@@ -238,13 +284,19 @@ def _fires(flag: Flag, found: _Found, sentences: List[str], r: Rules) -> bool:
         return False
     if not flag.with_modifier:
         return True
-    return any(_has_modifier(sentences[si], r) for f in candidates for si in found.affirmed[f])
+    # The modifier may be in any sentence: "my left arm went numb. it started suddenly".
+    return any(_has_modifier(sentence, r) for sentence in sentences)
 
 
-def is_general_question(text: str) -> bool:
-    """A question about symptoms in general, with no sign it is happening to anyone."""
+def is_general_question(text: str, general_frames: Sequence[Pattern[str]] = ()) -> bool:
+    """A question about symptoms in general, with no sign it is happening to anyone; or a question in
+    a general frame ("can ketamine give me chest pain?") that says nothing of now/today/since."""
     asks = text.rstrip().endswith("?") or bool(_QUESTION_START.search(text))
-    return asks and not _PERSONAL.search(text)
+    if not asks:
+        return False
+    if not _PERSONAL.search(text):
+        return True
+    return any(f.search(text) for f in general_frames) and not _NOW.search(text)
 
 
 def assess(text: str, r: Optional[Rules] = None) -> Assessment:
@@ -252,11 +304,11 @@ def assess(text: str, r: Optional[Rules] = None) -> Assessment:
     r = r or rules()
     if not isinstance(text, str) or not text.strip():
         return Assessment("none")
-    norm = normalise(text, r.typos)
+    norm = normalise(text, r.typos, r.vocabulary)
     found, sentences = _find(norm, r)
     if not found.mentioned:
         return Assessment("none")
-    general = is_general_question(norm)
+    general = is_general_question(norm, r.general_frames)
     fired = [f for f in r.flags if _fires(f, found, sentences, r) and (f.kind == "crisis" or not general)]
     crisis = [f.id for f in fired if f.kind == "crisis"]
     emergency = [f.id for f in fired if f.kind == "emergency"]

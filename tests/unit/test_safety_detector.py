@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from safety.detector import RULES_PATH, SafetyRulesError, assess, load_rules
+from safety.detector import RULES_PATH, SafetyRulesError, assess, load_rules, normalise, rules
 
 # (message, flag that must fire)
 EMERGENCIES = [
@@ -82,6 +82,30 @@ EMERGENCIES = [
     ("took a double dose of my meds by mistake", "overdose"),
     ("my friend took a whole bottle of pills", "overdose"),
     ("i took 20 tablets", "overdose"),
+    ("took double my sumatriptan by accident", "overdose"),
+    ("i doubled my dose of rizatriptan", "overdose"),
+    ("i think im having a stroke", "possible_stroke"),
+    ("is this a stroke? my arm feels weird", "possible_stroke"),
+    ("scared my dad is having a mini stroke", "possible_stroke"),
+    ("i feel like im going to faint after the infusion", "fainting"),
+    ("can ketamine give me chest pain? i have it now", "chest_pain_or_breathing"),
+    # the modifier may be in another sentence than the symptom
+    ("my left arm went numb. it started suddenly", "new_or_lasting_neurological_symptom"),
+    ("how long does an aura last? mine has been going for 2 hours", "new_or_lasting_neurological_symptom"),
+    # "usual" does not cancel a symptom that will not go away
+    ("I always get tingling but this time it started suddenly and won't go away", "new_or_lasting_neurological_symptom"),
+    # a "never" about the patient's history is not a negation
+    ("never had numbness like this before", "new_or_lasting_neurological_symptom"),
+    # texting: stretched letters and typos
+    ("my neck is stiiiff and i have a feverrr", "fever_with_stiff_neck"),
+    ("siezures", "seizure"),
+    ("i had a seizsure", "seizure"),
+    ("I FEINTED at work", "fainting"),
+    ("call 911", "asks_for_emergency_help"),
+    ("i need an ambulance", "asks_for_emergency_help"),
+    ("emergency!! please help", "asks_for_emergency_help"),
+    ("my head suddenly exploded with pain out of nowhere, worst ever", "thunderclap_headache"),
+    ("my friend took ketamine and stopped breathing", "chest_pain_or_breathing"),
 ]
 
 CRISES = [
@@ -108,6 +132,19 @@ CRISES = [
     "no fever but i want to kill myself",
     "should i just kill myself?",
     "life is not worth living with these migraines",
+    "nobody would care if i was gone",
+    "i have a plan to end it",
+    "i keep thinking about hurting myself",
+    "life isn't worth living with these migraines anymore",
+    "i wish i could go to sleep and never wake up",
+    "i want everything to end",
+    "i'm thinking about overdosing on purpose",
+    "everyone would be better off without me, i want it to be over",
+    "i cant do this anymore i want to end it",
+    "thinking about taking my own life",
+    "sometimes i think about jumping off a bridge",
+    "i dont see the point in living anymore",
+    "hope i dont wake up",
 ]
 
 # Negations, general questions, education and near misses: never an emergency or crisis.
@@ -152,6 +189,22 @@ NOT_ALARMS = [
     "what is the dissociation effect",
     "how do i book",
     "the end my friend",
+    "I see faint zigzag lines before my migraines",
+    "can ketamine give me chest pain?",
+    "whats the difference between an aura and a stroke?",
+    "I took ketamine twice",
+    "the zigzags looked odd on one side",
+    "sooo tired after my migraine",
+    "is it normal to have tingling after ketamine?",
+    "my usual zigzags. I had a new prescription last week",
+    "I get numbness with my auras. is that normal?",
+    "i want this migraine to be over",
+    "i want the pain to end",
+    "is ketamine worth it?",
+    "ketamine isnt worth it anymore",
+    "i would never wake up my kids",
+    "the worst part ever is the nausea",
+    "when should i go to the emergency room?",
 ]
 
 ODD = ["", "   ", "\n\t", "🤕🤕🤕", "¿Cuánto dura una migraña?", "偏头痛持续多久", "a" * 10_000,
@@ -218,6 +271,35 @@ def test_long_input_is_fast() -> None:
     assert time.perf_counter() - start < 5
 
 
+def _yaml_examples() -> list:
+    data = yaml.safe_load(RULES_PATH.read_text())
+    return [(text, flag["id"], flag["kind"]) for flag in data["flags"] for text in flag.get("examples") or []]
+
+
+@pytest.mark.parametrize("text, flag, kind", _yaml_examples())
+def test_examples_in_the_rules_file_fire_their_flag(text: str, flag: str, kind: str) -> None:
+    """`make check` reads the same examples as canaries: they must fire here first."""
+    verdict = assess(text)
+    assert verdict.level == kind and flag in verdict.flags, (text, verdict)
+
+
+def test_every_flag_in_the_rules_file_has_examples() -> None:
+    data = yaml.safe_load(RULES_PATH.read_text())
+    assert [f["id"] for f in data["flags"] if not f.get("examples")] == []
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("stiiiff", "stiff"),      # 3+ letters cut to 1 when only that is a word the rules use
+    ("feverrr", "fever"),
+    ("sooo", "so"),
+    ("hellooo", "helloo"),     # unknown word: cut to 2
+    ("coffee", "coffee"),      # real double letters untouched
+])
+def test_stretched_letters_are_squeezed(raw: str, expected: str) -> None:
+    r = rules()
+    assert normalise(raw, r.typos, r.vocabulary) == expected
+
+
 def test_every_flag_has_a_positive_test() -> None:
     flags = {f["id"] for f in yaml.safe_load(RULES_PATH.read_text())["flags"]}
     tested = {flag for _, flag in EMERGENCIES} | {"self_harm"}
@@ -235,6 +317,8 @@ def test_enough_phrasings() -> None:
     (lambda d: d["flags"][0].pop("note"), "needs a one-line 'note'"),
     (lambda d: d.pop("modifiers"), "'modifiers' is missing"),
     (lambda d: d["features"].update(fever=[]), "one or more patterns"),
+    (lambda d: d["not_negations"].append("[bad"), "not a valid regular expression"),
+    (lambda d: d["general_frames"].append(42), "non-empty text"),
 ])
 def test_malformed_rules_are_refused_with_a_clear_message(tmp_path: Path, change, message: str) -> None:
     data = yaml.safe_load(RULES_PATH.read_text())
@@ -247,4 +331,4 @@ def test_malformed_rules_are_refused_with_a_clear_message(tmp_path: Path, change
 
 
 def test_the_real_rules_load() -> None:
-    assert len(load_rules().flags) >= 14
+    assert len(load_rules().flags) >= 16
