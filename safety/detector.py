@@ -8,16 +8,18 @@ run. The rules themselves are data (safety/red_flags.yml); this module is only t
 1. normalise the text (lower case, accents and curly quotes removed, letters repeated 3+ times cut to
    2, common misspellings and texting forms fixed);
 2. split it into sentences (. ! ? ; and new lines) and clauses (sentences split again at commas and
-   "but"): negation is judged per clause, modifiers ("sudden", "over an hour") per sentence;
+   "but"): negation is judged per clause, because a negation only governs its own clause: "no
+   fever but i suddenly can't move my left arm" must fire, and "no fever" alone must not;
 3. find every feature (fever, stiff neck, face drooping...) and decide whether it is affirmed: a
    negation word ("no", "not", "don't"...) within the three words before it, or inside the match
    ("neck is not stiff"), makes that mention negated, unless the clause is a pseudo-negation
    (`not_negations`: "never had numbness like this", "not like my usual"). Self-harm is stricter:
-   only an explicit "I'm not suicidal" cancels it, never a stray "not" nearby;
+   only an explicit "I'm not suicidal" cancels it, never a stray "not" nearby. A negation also
+   carries through a list that ends in "or" ("i haven't fainted, had a seizure, or hit my head"),
+   and a bare "no" answering a sentence negates it ("stiff neck? no.");
 4. a flag fires when its features are affirmed (all of them for `all`, one for `any`), and, for the
-   aura-like symptoms the assistant cannot tell from a stroke, when the same sentence says they are
-   new, sudden, a first, unlike the usual, lasting over an hour or not going away, said anywhere in
-   the message ("my arm went numb. it started suddenly" fires: a missed emergency is worse than a
+   aura-like symptoms the assistant cannot tell from a stroke, when the message also says they are
+   new, sudden, a first, unlike the usual, lasting over an hour or not going away, in any sentence ("my arm went numb. it started suddenly" fires: a missed emergency is worse than a
    false alarm). If that sentence says the symptom is the patient's usual ("i always get..."),
    only a duration or persistence modifier (over an hour, since yesterday, won't go away) counts;
 5. a general question ("is neck stiffness a warning sign?") with no sign that it is happening to
@@ -39,6 +41,7 @@ Levels: "crisis" (self-harm; wins over emergency: its reply has both numbers), "
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,6 +52,7 @@ import yaml
 
 RULES_PATH = Path(__file__).resolve().parent / "red_flags.yml"
 KINDS = ("emergency", "crisis")
+NOTE_PLACEHOLDERS = frozenset({"emergency_number", "crisis_line"})
 NEGATION_WINDOW_WORDS = 3
 MAX_CHARS = 20_000  # longer input is cut (the channel caps messages far below this)
 
@@ -139,8 +143,21 @@ def _flag(raw: Any, features: Dict[str, Any], where: str) -> Flag:
         if name not in features:
             raise SafetyRulesError(f"{where}: the feature {name!r} is not defined under 'features'.")
     note = raw.get("note")
-    if not isinstance(note, str) or not note.strip():
+    if not isinstance(note, str) or not note.strip() or "\n" in note.strip():
         raise SafetyRulesError(f"{where}: needs a one-line 'note'.")
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(note) if f is not None}
+    except ValueError as e:
+        raise SafetyRulesError(f"{where}: the note has unbalanced braces ({e}).") from e
+    if fields - NOTE_PLACEHOLDERS:
+        raise SafetyRulesError(f"{where}: the note uses unknown placeholder(s) {sorted(fields - NOTE_PLACEHOLDERS)}; "
+                               "only {emergency_number} and {crisis_line} are filled in.")
+    if re.search(r"\b(911|988|999|112)\b", note):
+        raise SafetyRulesError(f"{where}: the note must not hard-code a phone number: write {{emergency_number}} "
+                               "or {crisis_line}.")
+    examples = raw.get("examples") or []
+    if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
+        raise SafetyRulesError(f"{where}: 'examples' must be a list of patient phrases in quotes.")
     return Flag(id=str(raw["id"]), kind=kind, all=all_, any=any_, with_modifier=bool(raw.get("with_modifier")),
                 note=note.strip())
 
@@ -230,7 +247,7 @@ def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = (), vocabul
 
 
 def _negated(clause: str, start: int, end: int, negations: Sequence[Pattern[str]]) -> bool:
-    before = " ".join(clause[:start].split()[-NEGATION_WINDOW_WORDS:])
+    before = " ".join(clause[max(0, start - 120):start].split()[-NEGATION_WINDOW_WORDS:])
     inside = clause[start:end]
     return any(n.search(before) or n.search(inside) for n in negations)
 
@@ -241,25 +258,73 @@ class _Found:
     mentioned: Set[str]
 
 
+_BARE_NO = re.compile(r"^(no|nope|nah|none|negative|not really|no i don'?t|no i do not|no i haven'?t)$")
+_LIST_OR = re.compile(r"^(or|nor)\b")
+_SUBJECT = re.compile(r"\b(i|i'm|he|she|they|we|it's)\b")
+_LIST_ITEM_MAX_WORDS = 5
+
+
+def _list_negated(clauses: Sequence[str], negations: Sequence[Pattern[str]]) -> Set[int]:
+    """Clauses that continue a negated list: "i haven't fainted, had a seizure, or hit my head".
+
+    Only when a later clause starts with "or"/"nor" (the shape of a list), and only short items with
+    no new subject ("..., i have chest pain, or" is a new statement, not a list item)."""
+    inherited: Set[int] = set()
+    first = next((i for i, c in enumerate(clauses) if any(n.search(c) for n in negations)), None)
+    if first is None:
+        return inherited
+    last_or = max((j for j in range(first + 1, len(clauses)) if _LIST_OR.match(clauses[j])), default=None)
+    if last_or is None:
+        return inherited
+    for j in range(first + 1, last_or + 1):
+        item = _LIST_OR.sub("", clauses[j])
+        if len(item.split()) > _LIST_ITEM_MAX_WORDS or _SUBJECT.search(item):
+            break
+        inherited.add(j)
+    return inherited
+
+
 def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
     sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
     found = _Found(affirmed={}, mentioned=set())
     for si, sentence in enumerate(sentences):
-        for clause in (c.strip() for c in _CLAUSE_SPLIT.split(sentence)):
+        # "stiff neck? no.": a bare "no" answering the sentence before negates it.
+        answered_no = si + 1 < len(sentences) and bool(_BARE_NO.match(sentences[si + 1]))
+        clauses = [c.strip() for c in _CLAUSE_SPLIT.split(sentence)]
+        in_negated_list = _list_negated(clauses, r.negations)
+        for ci, clause in enumerate(clauses):
             if not clause:
                 continue
+            # Clause-wide tests, computed once (a long run-on message must stay linear).
+            crisis_negated = any(n.search(clause) for n in r.crisis_negations)
+            pseudo = any(p.search(clause) for p in r.not_negations)
+            listed = answered_no or ci in in_negated_list
             for name, patterns in r.features.items():
-                for pattern in patterns:
-                    for m in pattern.finditer(clause):
-                        found.mentioned.add(name)
-                        if name == "self_harm":
-                            negated = any(n.search(clause) for n in r.crisis_negations)
-                        else:
-                            negated = _negated(clause, m.start(), m.end(), r.negations) and not any(
-                                p.search(clause) for p in r.not_negations)
-                        if not negated:
-                            found.affirmed.setdefault(name, set()).add(si)
+                status = _status_in(name, patterns, clause, r, crisis_negated, pseudo, listed)
+                if status:
+                    found.mentioned.add(name)
+                if status == "affirmed":
+                    found.affirmed.setdefault(name, set()).add(si)
     return found, sentences
+
+
+def _status_in(name: str, patterns: Sequence[Pattern[str]], clause: str, r: Rules, crisis_negated: bool,
+               pseudo: bool, listed: bool) -> str:
+    """"affirmed" if the feature is mentioned and not negated at least once in this clause,
+    "negated" if it is only mentioned negated, "" if it is not mentioned."""
+    status = ""
+    for pattern in patterns:
+        for m in pattern.finditer(clause):
+            if name == "self_harm":
+                negated = crisis_negated
+            elif listed:
+                negated = True
+            else:
+                negated = not pseudo and _negated(clause, m.start(), m.end(), r.negations)
+            if not negated:
+                return "affirmed"
+            status = "negated"
+    return status
 
 
 def _has_modifier(sentence: str, r: Rules) -> bool:

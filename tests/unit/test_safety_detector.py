@@ -106,6 +106,27 @@ EMERGENCIES = [
     ("emergency!! please help", "asks_for_emergency_help"),
     ("my head suddenly exploded with pain out of nowhere, worst ever", "thunderclap_headache"),
     ("my friend took ketamine and stopped breathing", "chest_pain_or_breathing"),
+    ("my arm is numb and its not my usual aura", "new_or_lasting_neurological_symptom"),
+    ("cant feel the left side of my face", "one_sided_weakness_or_paralysis"),
+    ("my vision is blurry and its been 3 hrs", "new_or_lasting_neurological_symptom"),
+    ("i'm seeing double suddenly", "new_or_lasting_neurological_symptom"),
+    ("everything went dark in one eye suddenly", "new_or_lasting_neurological_symptom"),
+    ("not my usual numbness, its on both sides", "new_or_lasting_neurological_symptom"),
+    ("i'm 8 months pregnant and my head is pounding so bad", "pregnancy_with_severe_headache"),
+    ("pregnant with a migraine thats the worst ive had", "pregnancy_with_severe_headache"),
+    ("feels like an elephant on my chest", "chest_pain_or_breathing"),
+    ("my throat feels like it's closing after the infusion", "chest_pain_or_breathing"),
+    ("my kid swallowed a bunch of my pills", "overdose"),
+    ("i double dosed my triptan", "overdose"),
+    ("my neck hurts to bend and i have a high fever", "fever_with_stiff_neck"),
+    ("i have a fever and my neck hurts", "fever_with_stiff_neck"),
+    ("my speech is sluured", "slurred_speech"),
+    # ...but not into a new statement with its own subject, nor past a "but"
+    ("I don't have a fever, I have chest pain, or something", "chest_pain_or_breathing"),
+    ("no fever, i suddenly cant move my arm, or talk", "one_sided_weakness_or_paralysis"),
+    ("fever? no. but i had a seizure", "seizure"),
+    ("stiff neck? yes. fever? yes", "fever_with_stiff_neck"),
+    ("no headache, sudden numbness in my arm, and i cant talk", "new_or_lasting_neurological_symptom"),
 ]
 
 CRISES = [
@@ -145,6 +166,8 @@ CRISES = [
     "sometimes i think about jumping off a bridge",
     "i dont see the point in living anymore",
     "hope i dont wake up",
+    "everyone would be happier if i was dead",
+    "i have pills saved up to end it",
 ]
 
 # Negations, general questions, education and near misses: never an emergency or crisis.
@@ -205,6 +228,23 @@ NOT_ALARMS = [
     "i would never wake up my kids",
     "the worst part ever is the nausea",
     "when should i go to the emergency room?",
+    "is it ok to double my dose?",
+    "my neck is sore from sleeping funny",
+    "i get blurry vision with my auras",
+    "is it normal to have numbness after ketamine?",
+    "my migraine is not the worst ive had",
+    "i'm pregnant, is a migraine normal?",
+    "the numbness went away after 20 minutes like usual",
+    "i cut back on caffeine",
+    "i'm dead tired",
+    "how many pills can i take in a day?",
+    "my aura usually lasts about 30 minutes",
+    "what are the warning signs of a stroke?",
+    "no seizures no fainting",
+    # a negation carries through a list ending in "or"; a bare "no" answers the sentence before
+    "I haven't fainted, had a seizure, or hit my head",
+    "no fever, stiff neck, or rash",
+    "neck stiff? no. fever? no.",
 ]
 
 ODD = ["", "   ", "\n\t", "🤕🤕🤕", "¿Cuánto dura una migraña?", "偏头痛持续多久", "a" * 10_000,
@@ -263,6 +303,27 @@ def test_odd_input_never_raises(text: str) -> None:
     assert assess(text).level in ("none", "clear")
 
 
+def test_typical_messages_are_fast() -> None:
+    """The brief: well under a millisecond per typical message. Asserted loosely (CPU time, 5 ms) so a
+    loaded CI machine does not flake, while a regex or algorithm regression (10x) still fails."""
+    texts = ["i have a fever and a stiff neck", "what does aura numbness feel like?", "how fast does ketamine work",
+             "my left arm went numb. it started suddenly", "i haven't fainted, had a seizure, or hit my head"]
+    for t in texts:
+        assess(t)
+    start = time.process_time()
+    for _ in range(100):
+        for t in texts:
+            assess(t)
+    assert (time.process_time() - start) / 500 < 0.005
+
+
+def test_notes_have_placeholders_and_no_hard_coded_numbers() -> None:
+    for flag in load_rules().flags:
+        assert "{emergency_number}" in flag.note or "{crisis_line}" in flag.note, flag.id
+        assert "911" not in flag.note and "988" not in flag.note, flag.id
+        flag.note.format(emergency_number="911", crisis_line="988")  # formats cleanly
+
+
 def test_long_input_is_fast() -> None:
     """Not a timing assertion on normal use: a guard against catastrophic regex backtracking."""
     text = "my head hurts and " * 1000
@@ -319,6 +380,9 @@ def test_enough_phrasings() -> None:
     (lambda d: d["features"].update(fever=[]), "one or more patterns"),
     (lambda d: d["not_negations"].append("[bad"), "not a valid regular expression"),
     (lambda d: d["general_frames"].append(42), "non-empty text"),
+    (lambda d: d["flags"][0].update(note="Call {emergency_nr} now."), "unknown placeholder"),
+    (lambda d: d["flags"][0].update(note="Call 911 now."), "must not hard-code a phone number"),
+    (lambda d: d["flags"][0].update(examples="not a list"), "'examples' must be a list"),
 ])
 def test_malformed_rules_are_refused_with_a_clear_message(tmp_path: Path, change, message: str) -> None:
     data = yaml.safe_load(RULES_PATH.read_text())
