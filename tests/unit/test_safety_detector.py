@@ -127,6 +127,10 @@ EMERGENCIES = [
     ("fever? no. but i had a seizure", "seizure"),
     ("stiff neck? yes. fever? yes", "fever_with_stiff_neck"),
     ("no headache, sudden numbness in my arm, and i cant talk", "new_or_lasting_neurological_symptom"),
+    ("my speech is slured", "slurred_speech"),
+    ("numbnes in my arm that came on suddenly", "new_or_lasting_neurological_symptom"),
+    ("i am so numbbb and it started out of nowhere", "new_or_lasting_neurological_symptom"),
+    ("tinglin down my left side for 2 hours", "new_or_lasting_neurological_symptom"),
 ]
 
 CRISES = [
