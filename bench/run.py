@@ -3,18 +3,26 @@ action server in the loop, on the production topology (PostgreSQL + Redis, nginx
 Rasa instance and for the cluster, side by side with the bare `rasa init` assistant (the peer) on the
 same machine and the same stores.
 
-    make bench                                       # everything (~15-25 min on 2 cores)
-    python -m bench.run --targets ours-1,ours-2      # only some targets
-    python -m bench.run --peer-dir /tmp/peer         # where `rasa init --no-prompt` was run and trained
+    make bench                                     # ~15 min on 2 cores
+    python -m bench.run --rounds 4 --peer-dir /tmp/peer
 
-For each target it prints and writes to bench/results/ (not committed):
-  single   one conversation, one message at a time: p50/p95/p99 latency
-  c20      20 conversations at once, each patient sending the next message as soon as the reply
-           arrives (closed loop, no think time): p50/p95/p99, throughput (messages/s), errors
-  memory   peak RSS (VmHWM) of every server process; CPU seconds per process during the c20 run
+Design, for a machine shared with other work (load changes minute to minute): every target is started
+first, then measured in ROUNDS, each round running every target once in a new random order, so that a
+burst of outside load hits all targets alike; figures are over all rounds. Targets:
+  ours          the clinic assistant as configured today
+  ours+speedups the same with ops.speedups installed in the Rasa servers (the proposed fix)
+  peer          `rasa init --no-prompt`, trained, same PostgreSQL/Redis stores (no custom actions)
+each as a 2-instance cluster behind nginx, measured two ways:
+  1 instance    straight at Rasa server 0 (nginx adds < 1 ms)
+  2 instances   through nginx, round-robin over both
+Per target and way: single (one conversation, one message at a time: p50/p95/p99), c20 (20
+conversations at once, each patient sending the next message as soon as the reply arrives, closed loop,
+no think time: p50/p95/p99, throughput, errors), CPU milliseconds per message of the server processes
+(the figure outside load disturbs least), and peak RSS (VmHWM) of every process.
 Errors = a non-200 status, an empty reply, or the channel's error reply (kind "error").
-Each simulated patient comes from its own loopback address (127.0.x.y), as real patients do, so nginx's
-per-IP rate limit applies per patient, not to the whole benchmark.
+Each simulated patient comes from its own loopback address (127.x.y.z), as real patients do, so nginx's
+per-IP rate limit applies per patient, not to the whole benchmark. Results: bench/results/ (not
+committed).
 """
 from __future__ import annotations
 
@@ -24,11 +32,12 @@ import itertools
 import json
 import os
 import platform
-import statistics
+import random
 import sys
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -69,23 +78,23 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 
 @dataclass
-class RunResult:
-    name: str
-    concurrency: int
+class Series:
+    """Accumulated over rounds: latencies (ms), wall time of the loaded runs, errors, CPU."""
+    latencies_ms: List[float] = field(default_factory=list)
     messages: int = 0
     errors: int = 0
     wall_s: float = 0.0
-    latencies_ms: List[float] = field(default_factory=list)
+    cpu_s: float = 0.0
     error_samples: List[str] = field(default_factory=list)
 
     def summary(self) -> Dict[str, Any]:
         lat = self.latencies_ms
-        return {"name": self.name, "concurrency": self.concurrency, "messages": self.messages,
-                "errors": self.errors, "p50_ms": round(percentile(lat, 50), 1),
-                "p95_ms": round(percentile(lat, 95), 1), "p99_ms": round(percentile(lat, 99), 1),
-                "mean_ms": round(statistics.fmean(lat), 1) if lat else None,
+        return {"messages": self.messages, "errors": self.errors,
+                "p50_ms": round(percentile(lat, 50), 1), "p95_ms": round(percentile(lat, 95), 1),
+                "p99_ms": round(percentile(lat, 99), 1),
                 "throughput_msg_s": round(self.messages / self.wall_s, 2) if self.wall_s else None,
-                "wall_s": round(self.wall_s, 1), "error_samples": self.error_samples[:5]}
+                "cpu_ms_per_msg": round(1000 * self.cpu_s / self.messages, 1) if self.messages else None,
+                "error_samples": self.error_samples[:3]}
 
 
 _ip_counter = itertools.count(1)
@@ -96,14 +105,14 @@ def next_ip() -> str:
     return f"127.{100 + (n // 62500) % 100}.{(n // 250) % 250}.{1 + n % 250}"
 
 
-async def conversation(url: str, script: Sequence[str], result: RunResult, stop_at: float, ours: bool) -> None:
+async def conversation(url: str, script: Sequence[str], series: Series, budget: List[int], ours: bool) -> None:
     connector = aiohttp.TCPConnector(local_addr=(next_ip(), 0), limit=1)
     sender = f"bench-{uuid.uuid4().hex[:12]}"
-    timeout = aiohttp.ClientTimeout(total=120)
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=120)) as session:
         for text in script:
-            if time.monotonic() > stop_at:
+            if budget[0] <= 0:
                 return
+            budget[0] -= 1
             started = time.perf_counter()
             error = ""
             try:
@@ -116,205 +125,166 @@ async def conversation(url: str, script: Sequence[str], result: RunResult, stop_
                         if not messages:
                             error = "empty reply"
                         elif ours and any((m.get("custom") or {}).get("kind") == "error" for m in messages):
-                            error = "channel error reply (assistant could not answer)"
+                            error = "channel error reply (the assistant could not answer)"
             except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as e:
                 error = f"{type(e).__name__}: {e}"
-            elapsed = (time.perf_counter() - started) * 1000
-            result.messages += 1
-            result.latencies_ms.append(elapsed)
+            series.latencies_ms.append((time.perf_counter() - started) * 1000)
+            series.messages += 1
             if error:
-                result.errors += 1
-                result.error_samples.append(error)
+                series.errors += 1
+                series.error_samples.append(error)
 
 
-async def drive(url: str, scripts: Sequence[Sequence[str]], concurrency: int, total_messages: int,
-                name: str, ours: bool, max_seconds: float = 300) -> RunResult:
-    result = RunResult(name=name, concurrency=concurrency)
-    stop_at = time.monotonic() + max_seconds
+async def drive(url: str, scripts: Sequence[Sequence[str]], concurrency: int, messages: int, series: Series,
+                ours: bool) -> float:
+    """Sends `messages` messages with `concurrency` patients at once; returns the wall time."""
+    budget = [messages]
     pool = itertools.cycle(scripts)
 
     async def worker() -> None:
-        while result.messages < total_messages and time.monotonic() < stop_at:
-            await conversation(url, next(pool), result, stop_at, ours)
+        while budget[0] > 0:
+            await conversation(url, next(pool), series, budget, ours)
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    result.wall_s = time.perf_counter() - started
-    return result
+    return time.perf_counter() - started
 
 
-def proc_stat(pid: int) -> Dict[str, float]:
-    """Peak and current RSS (MB) and CPU seconds of a process, from /proc."""
-    out: Dict[str, float] = {}
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(("VmHWM:", "VmRSS:")):
-                out[line.split(":")[0]] = int(line.split()[1]) / 1024
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks = os.sysconf("SC_CLK_TCK")
-        out["cpu_s"] = (int(fields[11]) + int(fields[12])) / ticks
-        children = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-        for child in children:  # nginx workers
-            sub = proc_stat(child)
-            out["VmHWM"] = out.get("VmHWM", 0) + sub.get("VmHWM", 0)
-            out["VmRSS"] = out.get("VmRSS", 0) + sub.get("VmRSS", 0)
-            out["cpu_s"] = out.get("cpu_s", 0) + sub.get("cpu_s", 0)
-    except (OSError, IndexError, ValueError):
-        pass
-    return out
-
-
-def service_pids() -> Dict[str, List[int]]:
-    """PostgreSQL and Redis server processes (their CPU is part of the cost of a message)."""
-    found: Dict[str, List[int]] = {"postgres": [], "redis": []}
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            comm = (d / "comm").read_text().strip()
-        except OSError:
-            continue
-        if comm.startswith("postgres"):
-            found["postgres"].append(int(d.name))
-        elif comm.startswith("redis-server"):
-            found["redis"].append(int(d.name))
-    return found
-
-
-def cpu_of(pids: Sequence[int]) -> float:
+def cpu_seconds(pids: Sequence[int]) -> float:
     total = 0.0
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+                total += cpu_seconds([int(child)])
         except (OSError, IndexError, ValueError):
             pass
     return total
 
 
+def memory_mb(pid: int) -> Dict[str, float]:
+    out: Dict[str, float] = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(("VmHWM:", "VmRSS:")):
+                out[line.split(":")[0]] = round(int(line.split()[1]) / 1024, 1)
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():  # nginx workers
+            for k, v in memory_mb(int(child)).items():
+                out[k] = round(out.get(k, 0) + v, 1)
+    except (OSError, ValueError):
+        pass
+    return out
+
+
+def service_pids() -> List[int]:
+    """PostgreSQL and Redis server processes: their CPU is part of a message's cost (shared by all
+    targets, so only reported, not attributed)."""
+    pids = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if (d / "comm").read_text().strip().startswith(("postgres", "redis-server")):
+                    pids.append(int(d.name))
+            except OSError:
+                pass
+    return pids
+
+
 @dataclass
 class Target:
     name: str
-    rasa: int
     ours: bool
-    speedups: bool = False   # ops.speedups installed in the Rasa servers (bench/shim)
+    speedups: bool = False
+    cluster: Optional[Cluster] = None
+    series: Dict[str, Series] = field(default_factory=dict)   # "<way>/<mode>" -> Series
 
 
-def stores_env(database: str, redis_db: int, endpoints: Path) -> Dict[str, str]:
-    return {"TRACKER_DIALECT": "postgresql", "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
-            "TRACKER_DB": database, "LOCK_STORE_TYPE": settings.ATOMIC_LOCK_STORE, "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379",
-            "REDIS_LOCK_DB": str(redis_db), "CORS_ORIGINS": "http://localhost:8080",
-            "CLINIC_ENDPOINTS": str(endpoints), "RASA_AUTH_TOKEN": ""}
-
-
-def bench_target(target: Target, args: argparse.Namespace, env: Dict[str, str]) -> Dict[str, Any]:
+def make_cluster(target: Target, env: Dict[str, str], peer_dir: Path) -> Cluster:
+    ports = [free_port(), free_port()]
     if target.ours:
         rasa_env = ({"CLINIC_SPEEDUPS": "1", "PYTHONPATH": f"{ROOT / 'bench' / 'shim'}:{ROOT}"}
                     if target.speedups else {})
-        cluster = Cluster(rasa_ports=[free_port() for _ in range(target.rasa)], action_ports=[free_port()],
-                          lb_port=free_port(), env=env, name=f"bench-{target.name}", model=latest_model(),
-                          rasa_env=rasa_env)
-    else:
-        peer = Path(args.peer_dir)
-        models = sorted((peer / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-        if not models:
-            raise SystemExit(f"no model in {peer}/models: cd {peer} && rasa init --no-prompt")
-        cluster = Cluster(rasa_ports=[free_port() for _ in range(target.rasa)], action_count=0,
-                          lb_port=free_port(), env=env, name=f"bench-{target.name}", project_dir=peer,
-                          credentials="credentials.yml", model=models[-1], run_preflight=False)
-    print(f"\n== {target.name}: {target.rasa} Rasa instance(s){' + 1 action server' if target.ours else ''}"
-          f", model {cluster.model.name}", flush=True)
-    started = time.monotonic()
-    cluster.start()
-    print(f"   started in {time.monotonic() - started:.0f}s", flush=True)
+        return Cluster(rasa_ports=ports, action_ports=[free_port()], lb_port=free_port(), env=env,
+                       name=f"bench-{target.name}", model=latest_model(), rasa_env=rasa_env)
+    models = sorted((peer_dir / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise SystemExit(f"no model in {peer_dir}/models: rasa init --no-prompt --init-dir {peer_dir}")
+    return Cluster(rasa_ports=ports, action_count=0, lb_port=free_port(), env=env, name=f"bench-{target.name}",
+                   project_dir=peer_dir, credentials="credentials.yml", model=models[-1], run_preflight=False)
+
+
+def measure_round(target: Target, args: argparse.Namespace) -> None:
+    cluster = target.cluster
+    assert cluster is not None
     scripts = OURS if target.ours else PEER
-    try:
-        # warm-up: the first messages of each process load lazily (TensorFlow graphs)
-        asyncio.run(drive(cluster.webhook, scripts, 2 * target.rasa, 12 * target.rasa, "warmup", target.ours))
-        single = asyncio.run(drive(cluster.webhook, scripts, 1, args.single_messages, "single", target.ours))
-        print_row(target.name, single.summary())
-        before = {n: proc_stat(p) for n, p in cluster.pids().items()}
-        services = service_pids()
-        svc_before = {k: cpu_of(v) for k, v in services.items()}
-        loaded = asyncio.run(drive(cluster.webhook, scripts, args.concurrency, args.concurrent_messages,
-                                   f"c{args.concurrency}", target.ours))
-        print_row(target.name, loaded.summary())
-        after = {n: proc_stat(p) for n, p in cluster.pids().items()}
-        svc_after = {k: cpu_of(v) for k, v in services.items()}
-        processes = {}
-        for n in after:
-            processes[n] = {"peak_rss_mb": round(after[n].get("VmHWM", 0), 1),
-                            "rss_mb": round(after[n].get("VmRSS", 0), 1),
-                            "cpu_s_during_load": round(after[n].get("cpu_s", 0) - before.get(n, {}).get("cpu_s", 0), 2)}
-        for k in services:
-            processes[k] = {"cpu_s_during_load": round(svc_after[k] - svc_before[k], 2)}
-        rasa_cpu = sum(p["cpu_s_during_load"] for n, p in processes.items() if n.startswith("rasa-"))
-        all_cpu = sum(p["cpu_s_during_load"] for p in processes.values())
-        cpu = {"rasa_cpu_ms_per_msg": round(1000 * rasa_cpu / max(loaded.messages, 1), 1),
-               "all_servers_cpu_ms_per_msg": round(1000 * all_cpu / max(loaded.messages, 1), 1),
-               "load_avg_1m": round(os.getloadavg()[0], 2)}
-        print(f"   CPU per message (c{args.concurrency}): Rasa {cpu['rasa_cpu_ms_per_msg']} ms, all servers "
-              f"{cpu['all_servers_cpu_ms_per_msg']} ms; machine load {cpu['load_avg_1m']}", flush=True)
-        for n, p in processes.items():
-            print(f"   {n:<12} " + "  ".join(f"{k}={v}" for k, v in p.items()), flush=True)
-        return {"target": asdict(target), "single": single.summary(), "loaded": loaded.summary(),
-                "processes": processes, "cpu": cpu}
-    finally:
-        cluster.stop()
-
-
-def print_row(name: str, s: Dict[str, Any]) -> None:
-    print(f"   {s['name']:<7} n={s['messages']:<5} p50={s['p50_ms']:>7} ms  p95={s['p95_ms']:>7} ms  "
-          f"p99={s['p99_ms']:>7} ms  throughput={s['throughput_msg_s']:>6} msg/s  errors={s['errors']}"
-          + (f"  e.g. {s['error_samples'][0]}" if s["error_samples"] else ""), flush=True)
+    ways = {"1 instance": (cluster.rasa_url(0) + "/webhooks/rest/webhook", ["rasa-0", "actions-0"]),
+            "2 instances": (cluster.webhook, ["rasa-0", "rasa-1", "actions-0", "nginx"])}
+    for way, (url, names) in ways.items():
+        pids = [cluster.procs[n].pid for n in names if n in cluster.procs]
+        for mode, concurrency, messages in (("single", 1, args.single_messages),
+                                            (f"c{args.concurrency}", args.concurrency, args.concurrent_messages)):
+            series = target.series.setdefault(f"{way}/{mode}", Series())
+            before = cpu_seconds(pids)
+            series.wall_s += asyncio.run(drive(url, scripts, concurrency, messages, series, target.ours))
+            series.cpu_s += cpu_seconds(pids) - before
 
 
 def machine() -> Dict[str, Any]:
     cpu = ""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
         pass
-    mem = ""
-    try:
-        mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return {"cpus": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
-            "load_avg_at_start": os.getloadavg()}
+    return {"cpus": os.cpu_count(), "cpu": cpu, "python": platform.python_version()}
 
 
-def ratios(results: Dict[str, Dict[str, Any]]) -> List[str]:
-    """Ours vs the peer, and N instances vs 1. CPU per message is the figure least disturbed by other
-    work on a shared machine; latencies and throughput are as measured."""
+def report(targets: List[Target], args: argparse.Namespace) -> List[str]:
     lines = []
-    pairs = [("ours-1", "peer-1"), ("ours-1+speedups", "peer-1"), ("ours-2", "peer-2"), ("ours-2+speedups", "peer-2")]
-    for ours, peer in pairs:
-        if ours in results and peer in results:
-            o, p = results[ours], results[peer]
-            lines.append(
-                f"{ours}/{peer}: single p50 x{o['single']['p50_ms'] / p['single']['p50_ms']:.2f}, "
-                f"c20 p95 x{o['loaded']['p95_ms'] / p['loaded']['p95_ms']:.2f}, "
-                f"throughput x{o['loaded']['throughput_msg_s'] / p['loaded']['throughput_msg_s']:.2f}, "
-                f"Rasa CPU/msg x{o['cpu']['rasa_cpu_ms_per_msg'] / p['cpu']['rasa_cpu_ms_per_msg']:.2f}, "
-                f"Rasa peak RSS x{o['processes']['rasa-0']['peak_rss_mb'] / p['processes']['rasa-0']['peak_rss_mb']:.2f}")
-    for base, more in (("ours-1", "ours-2"), ("ours-1+speedups", "ours-2+speedups"), ("peer-1", "peer-2")):
-        if base in results and more in results:
-            lines.append(f"{more} vs {base}: throughput x"
-                         f"{results[more]['loaded']['throughput_msg_s'] / results[base]['loaded']['throughput_msg_s']:.2f}")
+    header = (f"{'target':<15} {'way':<12} {'mode':<6} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+              f"{'msg/s':>7} {'errors':>6} {'CPU ms/msg':>10}")
+    lines.append(header)
+    for t in targets:
+        for key, series in t.series.items():
+            way, mode = key.split("/")
+            s = series.summary()
+            lines.append(f"{t.name:<15} {way:<12} {mode:<6} {s['messages']:>5} {s['p50_ms']:>8} {s['p95_ms']:>8} "
+                         f"{s['p99_ms']:>8} {s['throughput_msg_s'] if mode != 'single' else '':>7} {s['errors']:>6} "
+                         f"{s['cpu_ms_per_msg']:>10}")
     return lines
+
+
+def ratios(targets: Dict[str, Target], concurrency: int) -> List[str]:
+    c = f"c{concurrency}"
+    out = []
+
+    def s(t: str, key: str) -> Dict[str, Any]:
+        return targets[t].series[key].summary()
+
+    for ours in ("ours", "ours+speedups"):
+        if ours in targets and "peer" in targets:
+            for way in ("1 instance", "2 instances"):
+                o1, p1 = s(ours, f"{way}/single"), s("peer", f"{way}/single")
+                o2, p2 = s(ours, f"{way}/{c}"), s("peer", f"{way}/{c}")
+                out.append(f"{ours} / peer, {way}: single p50 x{o1['p50_ms'] / p1['p50_ms']:.2f}, {c} p95 "
+                           f"x{o2['p95_ms'] / p2['p95_ms']:.2f}, throughput x{o2['throughput_msg_s'] / p2['throughput_msg_s']:.2f}, "
+                           f"CPU/msg x{o2['cpu_ms_per_msg'] / p2['cpu_ms_per_msg']:.2f}")
+    for t in targets:
+        one, two = s(t, f"1 instance/{c}"), s(t, f"2 instances/{c}")
+        out.append(f"{t}: throughput 2 instances / 1 instance x{two['throughput_msg_s'] / one['throughput_msg_s']:.2f} "
+                   f"({one['throughput_msg_s']} -> {two['throughput_msg_s']} msg/s)")
+    return out
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--targets", default="ours-1,ours-1+speedups,ours-2+speedups,peer-1,peer-2,ours-2")
+    parser.add_argument("--targets", default="ours,ours+speedups,peer")
     parser.add_argument("--peer-dir", default=os.environ.get("BENCH_PEER_DIR", "/tmp/peer"))
+    parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--single-messages", type=int, default=60)
-    parser.add_argument("--concurrent-messages", type=int, default=400)
+    parser.add_argument("--single-messages", type=int, default=15, help="per round and way")
+    parser.add_argument("--concurrent-messages", type=int, default=100, help="per round and way")
     args = parser.parse_args(argv)
 
     import psycopg2
@@ -325,29 +295,61 @@ def main(argv: Optional[List[str]] = None) -> int:
     conn.autocommit = True
     conn.cursor().execute(f'CREATE DATABASE "{database}"')
     redis_db = next(n for n in range(15, 1, -1) if redis.StrictRedis(db=n).dbsize() == 0)
-    env = stores_env(database, redis_db, settings.endpoints_with_strict_store(ROOT / ".rasa" / "bench"))
-    all_targets = {"ours-1": Target("ours-1", 1, True), "ours-2": Target("ours-2", 2, True),
-                   "ours-1+speedups": Target("ours-1+speedups", 1, True, True),
-                   "ours-2+speedups": Target("ours-2+speedups", 2, True, True),
-                   "peer-1": Target("peer-1", 1, False), "peer-2": Target("peer-2", 2, False)}
-    chosen = [all_targets[t.strip()] for t in args.targets.split(",") if t.strip()]
-    report: Dict[str, Any] = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-                              "settings": vars(args), "results": {}}
-    print(f"bench: {report['machine']}", flush=True)
+    env = {"TRACKER_DIALECT": "postgresql", "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
+           "TRACKER_DB": database, "LOCK_STORE_TYPE": settings.ATOMIC_LOCK_STORE, "REDIS_HOST": "127.0.0.1",
+           "REDIS_PORT": "6379", "REDIS_LOCK_DB": str(redis_db), "CORS_ORIGINS": "http://localhost:8080",
+           "CLINIC_ENDPOINTS": str(settings.endpoints_with_strict_store(ROOT / ".rasa" / "bench")),
+           "RASA_AUTH_TOKEN": ""}
+    known = {"ours": Target("ours", True), "ours+speedups": Target("ours+speedups", True, True),
+             "peer": Target("peer", False)}
+    targets = {name: known[name] for name in (t.strip() for t in args.targets.split(",")) if name}
+    meta: Dict[str, Any] = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+                            "settings": vars(args), "load_avg": []}
+    print(f"bench: {meta['machine']}, load average {os.getloadavg()}", flush=True)
     try:
-        for target in chosen:
-            report["results"][target.name] = bench_target(target, args, env)
+        started = time.monotonic()
+        for t in targets.values():
+            t.cluster = make_cluster(t, env, Path(args.peer_dir))
+        with ThreadPoolExecutor(len(targets)) as pool:  # all load at once: the slowest part
+            for t, _ in zip(targets.values(), pool.map(lambda t: t.cluster.start(), targets.values()), strict=True):
+                print(f"  {t.name}: 2 Rasa servers{' + 1 action server' if t.ours else ''} + nginx up "
+                      f"({time.monotonic() - started:.0f}s), model {t.cluster.model.name}", flush=True)
+        for t in targets.values():  # warm-up: each process's first messages are slow (TensorFlow)
+            asyncio.run(drive(t.cluster.webhook, OURS if t.ours else PEER, 4, 24, Series(), t.ours))
+        svc = service_pids()
+        svc_before = cpu_seconds(svc)
+        for r in range(args.rounds):
+            order = list(targets.values())
+            random.shuffle(order)
+            meta["load_avg"].append(round(os.getloadavg()[0], 2))
+            print(f"  round {r + 1}/{args.rounds}: {', '.join(t.name for t in order)} "
+                  f"(load average {os.getloadavg()[0]:.2f})", flush=True)
+            for t in order:
+                measure_round(t, args)
+        meta["postgres_redis_cpu_s"] = round(cpu_seconds(svc) - svc_before, 1)
+        memory = {t.name: {n: memory_mb(p.pid) for n, p in t.cluster.procs.items()} for t in targets.values()}
     finally:
+        for t in targets.values():
+            if t.cluster:
+                t.cluster.stop()
         conn.cursor().execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         conn.close()
         r = redis.StrictRedis(db=redis_db)
         for key in r.scan_iter("clinic:*"):
             r.delete(key)
-    report["ratios"] = ratios(report["results"])
-    print("\n".join(["", "ratios:"] + [f"  {line}" for line in report["ratios"]]))
+    lines = report(list(targets.values()), args)
+    lines += ["", "peak RSS (MB) per process:"]
+    for name, procs in memory.items():
+        lines.append(f"  {name}: " + ", ".join(f"{n} {m.get('VmHWM')}" for n, m in procs.items()))
+    lines += ["", "ratios:"] + [f"  {x}" for x in ratios(targets, args.concurrency)]
+    lines += ["", f"load average per round: {meta['load_avg']}; PostgreSQL + Redis CPU during the rounds: "
+              f"{meta['postgres_redis_cpu_s']} s"]
+    print("\n" + "\n".join(lines))
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(report, indent=2))
+    out.write_text(json.dumps({**meta, "results": {t.name: {k: s.summary() for k, s in t.series.items()}
+                                                     for t in targets.values()},
+                               "memory_mb": memory, "report": lines}, indent=2))
     print(f"\nwritten: {out.relative_to(ROOT)}")
     return 0
 
