@@ -249,11 +249,12 @@ class Cluster:
                 print(f"cluster: {name} exited with code {proc.returncode}; restarting (logs: {self.log_dir})",
                       flush=True)
                 kind, i = name.rsplit("-", 1)
-                try:
+                try:  # spawned, not waited for: the loop goes on (and Ctrl-C works) while it loads
                     if kind == "rasa":
-                        self.start_rasa([int(i)])
+                        self.preflight()
+                        self.spawn_rasa(int(i))
                     else:
-                        self.start_actions([int(i)])
+                        self._spawn_actions(int(i))
                 except Exception as e:  # noqa: BLE001 - keep supervising the others
                     print(f"cluster: restarting {name} failed: {e}", flush=True)
                     time.sleep(10)
