@@ -4,13 +4,8 @@
 # already answers there. Practice conversations are kept in memory only (tools/interactive_endpoints.yml).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-started=""
-if ! curl -sf http://127.0.0.1:5055/health >/dev/null 2>&1; then
-  SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --port 5055 --actions actions --quiet &
-  started=$!
-  trap 'kill $started 2>/dev/null || true' EXIT
-  for _ in $(seq 60); do curl -sf http://127.0.0.1:5055/health >/dev/null 2>&1 && break; sleep 1; done
-fi
+# shellcheck source=scripts/actions_if_absent.sh
+source scripts/actions_if_absent.sh
 echo "When you save at the end, answer the three questions like this:"
 echo "  stories -> data/stories/interactive.yml   NLU -> data/nlu/interactive.yml   domain -> /tmp/interactive-domain.yml"
 echo "then run: make check"
