@@ -10,7 +10,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 # Embedded defaults (SQLite tracker store, in-memory locks); values already in the environment win.
-include config/defaults.env
+$(foreach v,$(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' config/defaults.env),$(eval $(v) ?= $(shell sed -n 's/^$(v)=//p' config/defaults.env)))
 export $(shell sed -n 's/^\([A-Z_][A-Z0-9_]*\)=.*/\1/p' config/defaults.env)
 
 # Extra test targets added by mk/*.mk fragments (widget, production, staff tools).

@@ -25,19 +25,9 @@ from safety.detector import assess
 
 logger = logging.getLogger(__name__)
 
-INTENT_TOPIC: Dict[str, str] = {
-    "ask_prodrome": "prodrome",
-    "ask_aura": "aura",
-    "ask_attack_frequency": "attack_frequency",
-    "ask_attack_symptoms": "attack_symptoms",
-    "ask_postdrome": "postdrome",
-    "ask_ketamine_what": "ketamine_what",
-    "ask_ketamine_how_it_helps": "ketamine_how_it_helps",
-    "ask_ketamine_speed": "ketamine_speed",
-    "ask_ketamine_vs_antidepressants": "ketamine_vs_antidepressants",
-    "ask_ketamine_side_effects": "ketamine_side_effects",
-    "ask_ketamine_session": "ketamine_session",
-}
+# A topic question is the intent ask_<topic id> (content/answers.yml), so staff add a topic without a code
+# change (docs/staff-guide.md). Symptom questions go to the topic that owns the symptom named.
+TOPIC_INTENT_PREFIX = "ask_"
 SYMPTOM_INTENTS = frozenset({"ask_prodrome", "ask_aura", "ask_attack_symptoms", "ask_postdrome"})
 
 # Follow-up intent -> subject -> topic. A topic starting with "escalate:" goes to a clinician with
@@ -80,7 +70,15 @@ def choose_topic(content: Content, intent: str, subjects: List[str], symptoms: L
         return FOLLOW_UPS[intent].get(subject, FOLLOW_UPS[intent][None])
     if intent in SYMPTOM_INTENTS and owners:
         return owners[0]
-    return INTENT_TOPIC.get(intent)
+    return topic_of_intent(content, intent)
+
+
+def topic_of_intent(content: Content, intent: str) -> Optional[str]:
+    """ask_<topic> -> <topic> when content/answers.yml has that topic, else None."""
+    if not intent.startswith(TOPIC_INTENT_PREFIX):
+        return None
+    topic = intent[len(TOPIC_INTENT_PREFIX):]
+    return topic if topic in content.topics else None
 
 
 class ActionAnswerTopic(Action):

@@ -26,11 +26,17 @@ from sanic.response import HTTPResponse
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 
+import ops.speedups
 from actions import messages
 from actions.content import ContentStore, store
+from ops.tracker_store import StoreUnavailable
 from safety.detector import assess
 
 logger = logging.getLogger(__name__)
+
+# Rasa re-checks the action-response JSON schema itself on every call (~40 ms CPU): built once instead,
+# same validation and errors (ops/speedups.py, measured in docs/production.md).
+ops.speedups.install()
 
 MAX_MESSAGE_CHARS = int(os.environ.get("CLINIC_MAX_MESSAGE_CHARS", "1000"))
 MAX_BODY_BYTES = int(os.environ.get("CLINIC_MAX_BODY_BYTES", "65536"))
@@ -119,6 +125,8 @@ class ClinicRestInput(InputChannel):
         collector = MergingOutputChannel()
         try:
             await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+        except StoreUnavailable as e:
+            logger.error("conversation store unavailable: %s", e)
         except asyncio.CancelledError:
             logger.error("message handling was cancelled (timeout)")
         except Exception as e:  # the patient still gets an answer below

@@ -27,11 +27,11 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from tools.project import (ROOT, BadLine, Example, Flow, LineDict, YamlProblem, domain_actions,
                            domain_entities, domain_intents, examples_in, flows_in, heldout_path, load_yaml,
-                           normalise, parse_payload, project_yaml_files, rel, training_examples, where,
+                           parse_payload, plain, project_yaml_files, rel, training_examples, where,
                            yml_under)
 
 MIN_EXAMPLES = 10
@@ -308,6 +308,12 @@ def topic_routes(content: Any, intents: Sequence[str], answers: Any) -> Dict[str
     return routes
 
 
+def intents_answered_by(p: Project, action: str) -> Set[str]:
+    """Intents that a rule or story of the training data answers with `action`."""
+    return {a.name for flow in p.training_flows for a, b in zip(flow.steps, flow.steps[1:])
+            if a.kind == "intent" and b.kind == "action" and b.name == action}
+
+
 def check_topics(p: Project, report: Report, content: Any) -> Set[str]:
     """Every topic has a question leading to it and every question leads to a topic with content.
     Returns the topic intents."""
@@ -319,6 +325,13 @@ def check_topics(p: Project, report: Report, content: Any) -> Set[str]:
         report.error(f"The assistant's code (actions/) could not be loaded to check the topics: {e}. Tell an engineer.")
         return set()
     routes = topic_routes(content, p.intents, answers)
+    # A question the rules answer with the topic action, named ask_<topic>, whose topic is not written yet:
+    # the assistant's code finds no topic for it (actions/answers.py topic_of_intent).
+    routed = {i for via in routes.values() for i, _ in via}
+    prefix = getattr(answers, "TOPIC_INTENT_PREFIX", "ask_")
+    for intent in sorted(intents_answered_by(p, TOPIC_ACTION) - routed):
+        if intent.startswith(prefix):
+            routes[intent[len(prefix):]].add((intent, None))
     raw = load_yaml(answers_path, root)
     topic_lines = raw["topics"].key_lines if isinstance(raw.get("topics"), LineDict) else {}
     topic_intents: Set[str] = set()
@@ -409,7 +422,8 @@ def safety_canaries(root: Path) -> List[Tuple[str, str, str]]:
     if flags.exists():
         def walk(node: Any, level: Optional[str]) -> None:
             if isinstance(node, LineDict):
-                lvl = node.get("level") if isinstance(node.get("level"), str) else level
+                own = node.get("level") or node.get("kind")
+                lvl = own if isinstance(own, str) else level
                 for key, value in node.items():
                     if key == "examples" and isinstance(value, list) and lvl in ("emergency", "crisis"):
                         lines = getattr(value, "item_lines", [node.key_lines[key]] * len(value))
@@ -443,7 +457,7 @@ def check_red_flags(p: Project, report: Report) -> None:
     for text, level, source in canaries:
         got = assess(text).level
         if got != level:
-            reply = "emergency reply (call 911)" if level == "emergency" else "crisis reply (988)"
+            reply = "emergency reply" if level == "emergency" else "crisis reply"
             report.error(f"{source}: the red-flag phrase '{text}' no longer triggers the {reply}; the safety "
                          f"check now says '{got}'. The safety rules (safety/red_flags.yml) must catch it again: "
                          "ask the clinician who reviews them and an engineer. Do not publish until fixed.")
@@ -451,7 +465,7 @@ def check_red_flags(p: Project, report: Report) -> None:
     for ex in p.examples:
         if ex.intent in SAFETY_LEVEL:
             continue
-        got = assess(normalise(ex.text)).level
+        got = assess(plain(ex.text)).level
         if got in ("emergency", "crisis"):
             report.warning(f"{where(ex.path, p.root, ex.line)}: the example '{ex.text}' (under {ex.intent}) is caught by "
                            f"the red-flag rules ({got}), so patients writing this get the {got} reply, never the "
@@ -507,7 +521,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = ap.parse_args(argv)
     start = time.monotonic()
     report = run(args.root, rasa_validate=False)
-    fast = time.monotonic() - start
     if not args.quick and not report.errors:
         print("Project rules: OK. Now running Rasa's own check of the training data (about 20 seconds)...",
               flush=True)
@@ -520,8 +533,6 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"\nmake check: {n_err} problem{'s' if n_err != 1 else ''} to fix"
               + (f", {n_warn} warning{'s' if n_warn != 1 else ''}" if n_warn else "")
               + f" ({total:.1f}s). Nothing was changed; fix the lines above and run `make check` again.")
-        if args.quick or fast == total:
-            pass
         return 1
     skipped = " (Rasa's own check skipped: --quick)" if args.quick else ""
     print(f"\nmake check: OK" + (f", {n_warn} warning{'s' if n_warn != 1 else ''} to look at" if n_warn else "")

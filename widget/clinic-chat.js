@@ -302,7 +302,7 @@
       ".hbtn:focus-visible{outline:3px solid var(--cc-on-primary);outline-offset:-3px}",
       ".embar{margin:0;padding:6px 16px;font-size:14px;background:#fff4f4;color:#5c0011;border-bottom:1px solid #e3c4c8}",
       ".embar a{color:#8a0016;font-weight:700}",
-      ".log{flex:1;overflow-y:auto;overscroll-behavior:contain;padding:14px 12px 8px;display:flex;flex-direction:column;gap:8px}",
+      ".log{position:relative;flex:1;overflow-y:auto;overscroll-behavior:contain;padding:14px 12px 8px;display:flex;flex-direction:column;gap:8px}",
       ".msg{max-width:88%;padding:9px 13px;border-radius:14px;overflow-wrap:anywhere;white-space:pre-wrap;margin:0}",
       ".bot{align-self:flex-start;background:var(--cc-bot);color:var(--cc-bot-text);border-bottom-left-radius:4px}",
       ".bot a{color:var(--cc-link);text-decoration:underline}",
@@ -382,7 +382,7 @@
     var name = cfg.clinicName;
     this.launcher = el("button", {
       "class": "launcher", type: "button", "aria-haspopup": "dialog", "aria-expanded": "false",
-      "aria-controls": "cc-panel", "aria-label": "Open chat: questions for " + name,
+      "aria-controls": "cc-panel",
       onclick: function () { self.toggle(); }
     }, [icon(ICON_CHAT), el("span", { text: cfg.launcherLabel })]);
 
@@ -489,7 +489,6 @@
     this.panel.hidden = false;
     this.root.classList.add("open");
     this.launcher.setAttribute("aria-expanded", "true");
-    this.launcher.setAttribute("aria-label", "Close chat: questions for " + this.cfg.clinicName);
     if (!this.state.open) { this.state.open = true; this.save(); }
     this.fitViewport();
     this.scrollToEnd();
@@ -502,7 +501,6 @@
     this.panel.hidden = true;
     this.root.classList.remove("open");
     this.launcher.setAttribute("aria-expanded", "false");
-    this.launcher.setAttribute("aria-label", "Open chat: questions for " + this.cfg.clinicName);
     this.state.open = false;
     this.save();
     this.fitViewport();
@@ -545,6 +543,14 @@
   P.scrollToEnd = function () {
     var log = this.log;
     log.scrollTop = log.scrollHeight;
+  };
+
+  // Shows a new reply from its first message: the end if it all fits, else its start (a long answer or
+  // the greeting's list of topics must not push the first sentence, e.g. the disclaimer, out of view).
+  P.reveal = function (first) {
+    var log = this.log;
+    var top = first ? first.offsetTop - 12 : log.scrollHeight;
+    log.scrollTop = Math.min(top, log.scrollHeight - log.clientHeight);
   };
 
   P.renderAll = function () {
@@ -750,7 +756,7 @@
       });
       self.save();
       self.renderQuickReplies();
-      self.scrollToEnd();
+      self.reveal(msgs[0]._node);
       var urgent = msgs.some(function (m) { return m.kind === "emergency" || m.kind === "crisis"; });
       self.announce(msgs.map(function (m) { return m.text; }), urgent);
     }, function (err) {

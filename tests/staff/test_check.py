@@ -29,15 +29,6 @@ def one_matching(messages: List[str], pattern: str) -> str:
     return hits[0]
 
 
-@pytest.fixture()
-def routed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Until the assistant's code sends an intent ask_<topic> to the topic <topic> on its own (see
-    test_a_new_topic_needs_no_code_change), connect the worked example's intent to its topic the way an
-    engineer would (actions/answers.py INTENT_TOPIC)."""
-    answers, _ = check.load_topic_logic(check.check_content(ROOT, check.Report(ROOT)))
-    monkeypatch.setitem(answers.INTENT_TOPIC, wx.INTENT, wx.TOPIC)
-
-
 # ---------------------------------------------------------------- the project as it is
 
 
@@ -138,13 +129,13 @@ def test_topic_without_a_question(project: Path) -> None:
                                   rf"\(intent\) that leads to it")
 
 
-def test_question_without_content(project: Path, routed: None) -> None:
+def test_question_without_content(project: Path) -> None:
     wx.apply(project, skip=("content/answers.yml",))
     one_matching(errors(project), rf"the question\(s\) {wx.INTENT} lead to the topic '{wx.TOPIC}', which has no "
                                   "answer in content/answers.yml")
 
 
-def test_too_few_examples(project: Path, routed: None) -> None:
+def test_too_few_examples(project: Path) -> None:
     wx.apply(project, skip=("data/nlu/ketamine.yml",))
     three = "\n".join(wx.NLU.snippet.rstrip("\n").split("\n")[:6]) + "\n"
     wx.apply_step(project, wx.NLU, three)
@@ -152,37 +143,37 @@ def test_too_few_examples(project: Path, routed: None) -> None:
                                   "give it at least 10")
 
 
-def test_intent_missing_from_the_domain(project: Path, routed: None) -> None:
+def test_intent_missing_from_the_domain(project: Path) -> None:
     wx.apply(project, skip=("domain.yml",))
     one_matching(errors(project), rf"^data/nlu/ketamine.yml line \d+: the intent '{wx.INTENT}' is not listed under "
                                   "'intents:' in domain.yml")
 
 
-def test_question_without_a_rule(project: Path, routed: None) -> None:
+def test_question_without_a_rule(project: Path) -> None:
     wx.apply(project, skip=("data/rules/ketamine.yml",))
     one_matching(errors(project), rf"^domain.yml line \d+: the intent '{wx.INTENT}' has no rule or story.*"
                                   rf"- action: action_answer_topic")
 
 
-def test_rule_with_the_wrong_action(project: Path, routed: None) -> None:
+def test_rule_with_the_wrong_action(project: Path) -> None:
     wx.apply(project, skip=("data/rules/ketamine.yml",))
     wx.apply_step(project, wx.RULE, wx.RULE.snippet.replace("action_answer_topic", "action_show_topics"))
     one_matching(errors(project), rf"the intent '{wx.INTENT}' leads to a topic in content/answers.yml, but no rule "
                                   "or story answers it with action_answer_topic")
 
 
-def test_question_without_a_conversation_test(project: Path, routed: None) -> None:
+def test_question_without_a_conversation_test(project: Path) -> None:
     wx.apply(project, skip=("tests/conversations/test_topics.yml",))
     one_matching(errors(project), rf"the intent '{wx.INTENT}' has no conversation test. Add one to "
                                   "tests/conversations/test_topics.yml")
 
 
-def test_intent_without_held_out_phrases(project: Path, routed: None) -> None:
+def test_intent_without_held_out_phrases(project: Path) -> None:
     wx.apply(project, skip=("tests/nlu/heldout.yml",))
     one_matching(errors(project), rf"^tests/nlu/heldout.yml: the intent '{wx.INTENT}' has 0 test phrases")
 
 
-def test_the_guides_worked_example_passes(project: Path, routed: None) -> None:
+def test_the_guides_worked_example_passes(project: Path) -> None:
     wx.apply(project)
     report = check.run(project)
     assert report.errors == [], "\n".join(report.errors)
@@ -295,7 +286,5 @@ def test_a_new_topic_needs_no_code_change(project: Path) -> None:
     wx.apply(project)
     content = check.check_content(project, check.Report(project))
     answers, _ = check.load_topic_logic(content)
-    got = answers.choose_topic(content, wx.INTENT, [], [], None)
-    if got != wx.TOPIC:
-        pytest.xfail("actions/answers.py does not yet send ask_<topic> to <topic> without an INTENT_TOPIC entry")
+    assert answers.choose_topic(content, wx.INTENT, [], [], None) == wx.TOPIC
     assert errors(project) == []

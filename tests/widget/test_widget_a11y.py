@@ -74,11 +74,11 @@ def test_keyboard_only(chat: Chat) -> None:
 def test_the_close_button_and_labels(chat: Chat) -> None:
     chat.open()
     expect(chat.panel).to_have_attribute("aria-labelledby", "cc-title")
-    expect(chat.page.get_by_role("button", name="Close chat")).to_be_visible()
+    expect(chat.page.get_by_role("button", name="Close chat", exact=True)).to_be_visible()
     expect(chat.page.get_by_role("button", name="Start over: clear this conversation")).to_be_visible()
     expect(chat.send_button).to_be_visible()
     expect(chat.input).to_be_visible()
-    chat.page.get_by_role("button", name="Close chat").click()
+    chat.page.get_by_role("button", name="Close chat", exact=True).click()
     expect(chat.panel).to_be_hidden()
     expect(chat.launcher).to_be_focused()
 
