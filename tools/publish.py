@@ -50,7 +50,7 @@ def model_id(model: Path) -> str:
     try:
         with tarfile.open(model, "r:gz") as tar:
             for member in tar.getmembers():
-                if member.name.endswith("metadata.json"):
+                if member.name.lstrip("./") == "metadata.json":  # the model's own, not a component's
                     f = tar.extractfile(member)
                     if f is not None:
                         return str(json.load(f)["model_id"])

@@ -179,3 +179,25 @@ def test_add_examples_command(project: Path, tmp_path: Path) -> None:
     again = subprocess.run([sys.executable, "-m", "tools.add_examples", str(f), "--root", str(project)],
                            cwd=ROOT, capture_output=True, text=True)
     assert again.returncode == 0 and "skipped 1 already there" in again.stdout
+
+
+def test_publish_reads_the_model_id_of_the_model_not_of_a_component(tmp_path: Path) -> None:
+    """A Rasa model holds components' *_metadata.json files besides its own metadata.json; their order
+    in the archive varies from one training to the next."""
+    import io
+    import tarfile
+
+    from tools import publish
+
+    model = tmp_path / "model.tar.gz"
+    with tarfile.open(model, "w:gz") as tar:
+        for name, body in (("components/train_DIET/DIET.label_data_metadata.json", b"[]"),
+                           ("metadata.json", json.dumps({"model_id": "abc123"}).encode())):
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    assert publish.model_id(model) == "abc123"
+    broken = tmp_path / "broken.tar.gz"
+    broken.write_bytes(b"not a tar")
+    with pytest.raises(publish.PublishError, match="not a readable Rasa model"):
+        publish.model_id(broken)
