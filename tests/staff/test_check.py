@@ -282,7 +282,7 @@ def test_training_example_caught_by_the_red_flag_rules_is_a_warning(project: Pat
 
 def test_a_new_topic_needs_no_code_change(project: Path) -> None:
     """A staff member following the guide adds a topic without touching Python: the assistant's code must
-    send an intent named ask_<topic> to the topic <topic> (requested from the core: actions/answers.py)."""
+    send an intent named ask_<topic> to the topic <topic> (actions/answers.py topic_of_intent)."""
     wx.apply(project)
     content = check.check_content(project, check.Report(project))
     answers, _ = check.load_topic_logic(content)
