@@ -11,8 +11,8 @@ this process (the CPU figure is the one other work on a shared machine disturbs 
 - the rest (Rasa's processor, events, the graph runner itself) as the remainder.
 Then a cProfile of the same messages, top functions by own time and by cumulative time.
 
-    python -m bench.profile                 # as Rasa 3.6.21 runs today
-    python -m bench.profile --compare       # A/B, interleaved blocks: without / with ops.speedups
+    python -m bench.profile                 # as the assistant runs (channels/rest.py installs ops.speedups)
+    python -m bench.profile --compare       # A/B, interleaved blocks: Rasa 3.6.21 as shipped / with ops.speedups
 
 Output on stdout and in bench/results/profile-*.txt (not committed). Needs PostgreSQL and Redis.
 """
@@ -135,7 +135,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Where the time of one message goes.")
     parser.add_argument("--messages", type=int, default=120)
     parser.add_argument("--compare", action="store_true",
-                        help="interleaved A/B blocks without / with ops.speedups (the proposed fix)")
+                        help="interleaved A/B blocks: Rasa as shipped / with ops.speedups (as the assistant runs)")
     args = parser.parse_args(argv)
 
     import psycopg2
@@ -190,7 +190,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             use(False)
             await run_messages(agent, 20)  # warm-up
             results: Dict[str, Any] = {}
-            variants = [False, True] if args.compare else [False]
+            variants = [False, True] if args.compare else [True]
             acc = {v: {"msgs": [], "wall": collections.Counter(), "cpu": collections.Counter(),
                        "calls": collections.Counter()} for v in variants}
             block = 10
@@ -201,7 +201,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                     acc[v]["msgs"] += await run_messages(agent, block)
                     acc[v]["wall"].update(WALL), acc[v]["cpu"].update(CPU), acc[v]["calls"].update(CALLS)
             results["acc"] = acc
-            use(False)
+            use(True)
             profiler = cProfile.Profile()
             profiler.enable()
             await run_messages(agent, args.messages // 2)
@@ -225,7 +225,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         stats = pstats.Stats(result["profiler"], stream=stream)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
-        out("\ncProfile (Rasa as is, same conversations):")
+        out("\ncProfile (as the assistant runs, with ops.speedups; same conversations):")
         out(stream.getvalue())
     finally:
         stop_process(actions)

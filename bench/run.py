@@ -9,8 +9,7 @@ same machine and the same stores.
 Design, for a machine shared with other work (load changes minute to minute): every target is started
 first, then measured in ROUNDS, each round running every target once in a new random order, so that a
 burst of outside load hits all targets alike; figures are over all rounds. Targets:
-  ours          the clinic assistant as configured today
-  ours+speedups the same with ops.speedups installed in the Rasa servers (the proposed fix)
+  ours          the clinic assistant as configured (channels/rest.py installs ops.speedups)
   peer          `rasa init --no-prompt`, trained, same PostgreSQL/Redis stores (no custom actions)
 each as a 2-instance cluster behind nginx, measured two ways:
   1 instance    straight at Rasa server 0 (nginx adds < 1 ms)
@@ -195,7 +194,6 @@ def service_pids() -> List[int]:
 class Target:
     name: str
     ours: bool
-    speedups: bool = False
     cluster: Optional[Cluster] = None
     series: Dict[str, Series] = field(default_factory=dict)   # "<way>/<mode>" -> Series
 
@@ -203,10 +201,8 @@ class Target:
 def make_cluster(target: Target, env: Dict[str, str], peer_dir: Path) -> Cluster:
     ports = [free_port(), free_port()]
     if target.ours:
-        rasa_env = ({"CLINIC_SPEEDUPS": "1", "PYTHONPATH": f"{ROOT / 'bench' / 'shim'}:{ROOT}"}
-                    if target.speedups else {})
         return Cluster(rasa_ports=ports, action_ports=[free_port()], lb_port=free_port(), env=env,
-                       name=f"bench-{target.name}", model=latest_model(), rasa_env=rasa_env)
+                       name=f"bench-{target.name}", model=latest_model())
     models = sorted((peer_dir / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
     if not models:
         raise SystemExit(f"no model in {peer_dir}/models: rasa init --no-prompt --init-dir {peer_dir}")
@@ -262,7 +258,7 @@ def ratios(targets: Dict[str, Target], concurrency: int) -> List[str]:
     def s(t: str, key: str) -> Dict[str, Any]:
         return targets[t].series[key].summary()
 
-    for ours in ("ours", "ours+speedups"):
+    for ours in ("ours",):
         if ours in targets and "peer" in targets:
             for way in ("1 instance", "2 instances"):
                 o1, p1 = s(ours, f"{way}/single"), s("peer", f"{way}/single")
@@ -279,7 +275,7 @@ def ratios(targets: Dict[str, Target], concurrency: int) -> List[str]:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--targets", default="ours,ours+speedups,peer")
+    parser.add_argument("--targets", default="ours,peer")
     parser.add_argument("--peer-dir", default=os.environ.get("BENCH_PEER_DIR", "/tmp/peer"))
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=20)
@@ -300,8 +296,7 @@ def main(argv: Optional[List[str]] = None) -> int:
            "REDIS_PORT": "6379", "REDIS_LOCK_DB": str(redis_db), "CORS_ORIGINS": "http://localhost:8080",
            "CLINIC_ENDPOINTS": str(settings.endpoints_with_strict_store(ROOT / ".rasa" / "bench")),
            "RASA_AUTH_TOKEN": ""}
-    known = {"ours": Target("ours", True), "ours+speedups": Target("ours+speedups", True, True),
-             "peer": Target("peer", False)}
+    known = {"ours": Target("ours", True), "peer": Target("peer", False)}
     targets = {name: known[name] for name in (t.strip() for t in args.targets.split(",")) if name}
     meta: Dict[str, Any] = {"machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S"),
                             "settings": vars(args), "load_avg": []}

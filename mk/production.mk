@@ -3,7 +3,6 @@
 
 .PHONY: services preflight run-cluster purge bench test-production
 
-PG_VERSION = $(shell ls /etc/postgresql 2>/dev/null | sort | tail -1)
 CLUSTER_ENV ?= deploy/local-cluster.env
 RETENTION_DAYS ?= $(or $(CLINIC_RETENTION_DAYS),30)
 
@@ -14,7 +13,7 @@ services:
 	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; }
 	@$(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null \
-	  || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
+	  || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort | tail -1) main start
 	@$(PY) -c "import socket; socket.create_connection(('127.0.0.1', 6379), 2)" 2>/dev/null \
 	  || { mkdir -p /var/lib/redis /var/log/redis; redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log; }
 	@for i in $$(seq 1 30); do \

@@ -64,7 +64,6 @@ class Cluster:
     project_dir: Path = ROOT            # where Rasa runs (the bench also runs the `rasa init` peer)
     credentials: str = "credentials.yml"
     run_preflight: bool = True
-    rasa_env: Mapping[str, str] = field(default_factory=dict)   # extra environment for the Rasa servers only
     procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -151,7 +150,7 @@ class Cluster:
         return args
 
     def _spawn_rasa(self, i: int) -> subprocess.Popen:
-        return self._spawn(f"rasa-{i}", self._rasa_args(i), **self.rasa_env)
+        return self._spawn(f"rasa-{i}", self._rasa_args(i))
 
     def start_actions(self, which: Optional[Sequence[int]] = None) -> None:
         which = range(self.action_count) if which is None else which
