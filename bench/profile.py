@@ -25,6 +25,7 @@ import cProfile
 import functools
 import io
 import itertools
+import logging
 import os
 import pstats
 import statistics
@@ -169,6 +170,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         from rasa.core.actions.action import RemoteAction
         from rasa.core.agent import load_agent
         from rasa.core.utils import AvailableEndpoints
+        from rasa.utils.log_utils import configure_structlog
+
+        configure_structlog(logging.INFO)  # as `rasa run` does: no debug lines (they quote messages)
 
         import ops.speedups
 

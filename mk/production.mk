@@ -50,7 +50,7 @@ bench: services model
 	$(PY) -m bench.run --peer-dir $(BENCH_PEER_DIR)
 	$(PY) -m bench.profile --compare
 
-# Scale-out, fault and door tests against real PostgreSQL, Redis and nginx (~6-8 min on 2 cores).
+# Scale-out, fault and door tests against real PostgreSQL, Redis and nginx (2½ min on 2 idle cores).
 test-production: services model
 	$(PY) -m pytest tests/production -q -p no:cacheprovider
 
