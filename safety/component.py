@@ -5,7 +5,8 @@ Design (why here, and why last):
   whatever the channel, and before any dialogue policy.
 - It is the LAST component in config.yml, after DIETClassifier and FallbackClassifier, so nothing can
   change the intent after it. The rules in data/rules/safety.yml map `emergency` and `self_harm` to the
-  emergency and crisis replies, and RulePolicy outranks the ML policies, so no model can outvote it.
+  emergency and crisis replies, and RulePolicy has the highest priority of any policy, so no model can
+  outvote it.
 - The detector decides whenever it has an opinion:
     emergency / crisis -> intent forced to `emergency` / `self_harm` with confidence 1.0;
     clear (a red-flag term negated or asked about in general, "no fever", "is neck stiffness a
