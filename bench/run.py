@@ -258,14 +258,13 @@ def ratios(targets: Dict[str, Target], concurrency: int) -> List[str]:
     def s(t: str, key: str) -> Dict[str, Any]:
         return targets[t].series[key].summary()
 
-    for ours in ("ours",):
-        if ours in targets and "peer" in targets:
-            for way in ("1 instance", "2 instances"):
-                o1, p1 = s(ours, f"{way}/single"), s("peer", f"{way}/single")
-                o2, p2 = s(ours, f"{way}/{c}"), s("peer", f"{way}/{c}")
-                out.append(f"{ours} / peer, {way}: single p50 x{o1['p50_ms'] / p1['p50_ms']:.2f}, {c} p95 "
-                           f"x{o2['p95_ms'] / p2['p95_ms']:.2f}, throughput x{o2['throughput_msg_s'] / p2['throughput_msg_s']:.2f}, "
-                           f"CPU/msg x{o2['cpu_ms_per_msg'] / p2['cpu_ms_per_msg']:.2f}")
+    if "ours" in targets and "peer" in targets:
+        for way in ("1 instance", "2 instances"):
+            o1, p1 = s("ours", f"{way}/single"), s("peer", f"{way}/single")
+            o2, p2 = s("ours", f"{way}/{c}"), s("peer", f"{way}/{c}")
+            out.append(f"ours / peer, {way}: single p50 x{o1['p50_ms'] / p1['p50_ms']:.2f}, {c} p95 "
+                       f"x{o2['p95_ms'] / p2['p95_ms']:.2f}, throughput x{o2['throughput_msg_s'] / p2['throughput_msg_s']:.2f}, "
+                       f"CPU/msg x{o2['cpu_ms_per_msg'] / p2['cpu_ms_per_msg']:.2f}")
     for t in targets:
         one, two = s(t, f"1 instance/{c}"), s(t, f"2 instances/{c}")
         out.append(f"{t}: throughput 2 instances / 1 instance x{two['throughput_msg_s'] / one['throughput_msg_s']:.2f} "
