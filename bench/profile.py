@@ -4,8 +4,8 @@ Loads the trained model in this process exactly as `rasa run` does (same endpoin
 PostgreSQL tracker store, the atomic Redis lock store, the real action server started on a free port),
 sends the benchmark's conversations one message at a time, and times, in wall-clock AND in CPU time of
 this process (the CPU figure is the one other work on a shared machine disturbs least):
-- every node of Rasa's prediction graph (NLU: SpacyNLP, featurizers, DIET...; policies: TEDPolicy,
-  RulePolicy, MemoizationPolicy; the safety override), summed per message;
+- every node of Rasa's prediction graph (NLU: SpacyNLP, featurizers, DIET...; the policies of
+  config.yml; the safety override), summed per message;
 - the action server round trip (RemoteAction.run: serialise the tracker, HTTP, validate the response),
   the tracker store (retrieve/save) and the lock store;
 - the rest (Rasa's processor, events, the graph runner itself) as the remainder.
