@@ -46,10 +46,10 @@ EMERGENCIES = [
     ("sudden numbness in my arm", "new_or_lasting_neurological_symptom"),
     ("tingling in my hand for the first time ever", "new_or_lasting_neurological_symptom"),
     ("pins and needles down one side, never had this before", "new_or_lasting_neurological_symptom"),
-    ("i suddenly cant find my words", "new_or_lasting_neurological_symptom"),
-    ("trouble speaking that came on suddenly", "new_or_lasting_neurological_symptom"),
-    ("my dad is suddenly confused and doesnt know where he is", "new_or_lasting_neurological_symptom"),
-    ("confused since yesterday and it is not going away", "new_or_lasting_neurological_symptom"),
+    ("i suddenly cant find my words", "speech_or_confusion_now"),
+    ("trouble speaking that came on suddenly", "speech_or_confusion_now"),
+    ("my dad is suddenly confused and doesnt know where he is", "speech_or_confusion_now"),
+    ("confused since yesterday and it is not going away", "speech_or_confusion_now"),
     ("im having an aura and its not like my usual ones", "new_or_lasting_neurological_symptom"),
     ("this aura is different from my normal ones", "new_or_lasting_neurological_symptom"),
     ("first time ive ever had an aura, seeing zigzags", "new_or_lasting_neurological_symptom"),
@@ -131,6 +131,26 @@ EMERGENCIES = [
     ("numbnes in my arm that came on suddenly", "new_or_lasting_neurological_symptom"),
     ("i am so numbbb and it started out of nowhere", "new_or_lasting_neurological_symptom"),
     ("tinglin down my left side for 2 hours", "new_or_lasting_neurological_symptom"),
+    # issue 9: everyday words, sign-internal negation, third person, times, new categories
+    ("it came on in a split second like something burst in my head", "thunderclap_headache"),
+    ("his head has never hurt like this", "thunderclap_headache"),
+    ("my head explodes every time i cough", "headache_with_alarm_pattern"),
+    ("my father can not talk right since lunch", "speech_or_confusion_now"),
+    ("she doesnt know where she is, started an hour ago", "speech_or_confusion_now"),
+    ("my dads face is sagging on the left", "face_drooping"),
+    ("her words are coming out scrambled", "slurred_speech"),
+    ("running a temperature and my neck wont bend", "fever_with_stiff_neck"),
+    ("she has purple spots that dont fade under a glass", "meningitis_signs"),
+    ("i have a fever and the worst headache", "fever_with_severe_headache"),
+    ("my mum fell this morning and now shes really drowsy", "drowsy_or_confused_after_a_fall"),
+    ("34 weeks pregnant and seeing spots in my vision", "pregnancy_with_warning_signs"),
+    ("i had my baby 5 days ago and now i have a headache that wont go away", "postpartum_headache"),
+    ("im 71 and never had headaches before, now every day", "new_headache_after_50"),
+    ("after my infusion my blood pressure is 190/125", "very_high_blood_pressure"),
+    ("a shade suddenly came down over my left eye", "vision_loss_now"),
+    ("my legs wont hold me up, it started suddenly", "new_one_sided_weakness"),
+    ("my left side feels week since lunch", "new_one_sided_weakness"),
+    ("should i go to the ER?", "asks_for_emergency_help"),
 ]
 
 CRISES = [
@@ -172,7 +192,41 @@ CRISES = [
     "hope i dont wake up",
     "everyone would be happier if i was dead",
     "i have pills saved up to end it",
+    # issue 9: passive ideation, preparation, third person, typos
+    "can't see the point of carrying on with this pain",
+    "I'd prefer not to wake up tomorrow",
+    "i'm tired of being alive",
+    "my daughter told me she wants to die",
+    "been looking up how many pills would be a lethal dose",
+    "said goodbye to my family last night",
+    "i took all my pills on purpose",
 ]
+
+# issue 9: current signs with no word saying new or usual get the "call now if this is new" check
+URGENT_CHECKS = [
+    "my arm went numb 20 min ago",
+    "numbnes in my hand at the moment",
+    "my vision is doing zigzags right now",
+]
+
+# issue 9: past events, family history, hyperbole, squeamishness: no emergency
+PAST_AND_FIGURATIVE = [
+    "I had febrile seizures as a toddler",
+    "passed out once at a concert in high school",
+    "my uncle had a stroke",
+    "my skull is about to crack, like every month",
+    "needles make me woozy, will I faint?",
+    "this doesn't feel like the worst headache of my life, just my usual",
+    "this paperwork is killing me",
+]
+
+# Described without saying new or usual: at most the urgent check, never the emergency reply.
+NOT_EMERGENCIES = ["the zigzags looked odd on one side"]
+
+
+@pytest.mark.parametrize("text", NOT_EMERGENCIES)
+def test_unclear_descriptions_get_at_most_the_check(text: str) -> None:
+    assert assess(text).level in ("urgent_check", "clear", "none"), (text, assess(text))
 
 # Negations, general questions, education and near misses: never an emergency or crisis.
 NOT_ALARMS = [
@@ -220,7 +274,6 @@ NOT_ALARMS = [
     "can ketamine give me chest pain?",
     "whats the difference between an aura and a stroke?",
     "I took ketamine twice",
-    "the zigzags looked odd on one side",
     "sooo tired after my migraine",
     "is it normal to have tingling after ketamine?",
     "my usual zigzags. I had a new prescription last week",
@@ -265,6 +318,16 @@ def test_emergencies_fire(text: str, flag: str) -> None:
 @pytest.mark.parametrize("text", CRISES)
 def test_self_harm_gets_crisis(text: str) -> None:
     assert assess(text).level == "crisis", text
+
+
+@pytest.mark.parametrize("text", URGENT_CHECKS)
+def test_current_neurological_signs_get_the_urgent_check(text: str) -> None:
+    assert assess(text).level == "urgent_check", (text, assess(text))
+
+
+@pytest.mark.parametrize("text", PAST_AND_FIGURATIVE)
+def test_past_family_history_and_figures_of_speech_do_not_alarm(text: str) -> None:
+    assert assess(text).level in ("clear", "none"), (text, assess(text))
 
 
 @pytest.mark.parametrize("text", NOT_ALARMS)
@@ -354,15 +417,18 @@ def test_every_flag_in_the_rules_file_has_examples() -> None:
 
 
 @pytest.mark.parametrize("raw, expected", [
-    ("stiiiff", "stiff"),      # 3+ letters cut to 1 when only that is a word the rules use
+    ("stiiiff", "stiff"),      # 3+ letters cut to 1 when only that is a known word
     ("feverrr", "fever"),
-    ("sooo", "so"),
-    ("hellooo", "helloo"),     # unknown word: cut to 2
     ("coffee", "coffee"),      # real double letters untouched
+    ("numbnes", "numbness"),   # fuzzy repair towards the rules' vocabulary
+    ("slurrred", "slurred"),
+    ("cannot", "can't"),       # one spelling for negated verbs
+    ("is it true", "is it true"),  # real words are never "repaired"
+    ("my arm is week", "my arm is weak"),  # a sound-alike, in context only
+    ("one week ago", "one week ago"),
 ])
-def test_stretched_letters_are_squeezed(raw: str, expected: str) -> None:
-    r = rules()
-    assert normalise(raw, r.typos, r.vocabulary) == expected
+def test_normalisation(raw: str, expected: str) -> None:
+    assert normalise(raw, rules()) == expected
 
 
 def test_every_flag_has_a_positive_test() -> None:

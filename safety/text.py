@@ -1,0 +1,198 @@
+"""Text normalisation for the red-flag rules: what a patient typed, in the one spelling the rules use.
+
+Steps, in order (each one is why a phrasing nobody wrote down still matches):
+1. Unicode folded (NFKC, accents and curly quotes removed), lower case, white space collapsed.
+2. Negated verbs written one way: "cannot", "can not", "cant" all become "can't" (the rules spell
+   each negated verb once, with its apostrophe).
+3. Letters stretched for emphasis cut down ("stiiiff" -> "stiff", "sooo" -> "soo").
+4. Typo fixes listed in the rules (`typos`: texting forms and sound-alikes the fuzzy step cannot see
+   because they are real words, e.g. "feinted").
+5. Fuzzy repair: a word that is not English (not in spaCy's English lemma tables) and is one or two
+   edits away from exactly one word the rules use becomes that word ("numbnes" -> "numbness",
+   "seizsure" -> "seizure", "slured" -> "slurred"). Real words are never changed here, so "week"
+   stays "week"; sound-alikes that are real words are fixed in context by `sound_alikes` in the rules.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Tuple
+
+MAX_CHARS = 20_000  # longer input is cut (the channel caps messages far below this)
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_REPEATS = re.compile(r"([a-z])\1{2,}")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
+
+# Negated verbs: every spelling patients use becomes the contracted form with an apostrophe.
+_NEGATED_VERBS = (
+    "can", "could", "do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "would",
+    "should", "must", "need",
+)
+_NEGATION_FORMS: Tuple[Tuple[Pattern[str], str], ...] = (
+    (re.compile(r"\bcan ?not\b"), "can't"),
+    (re.compile(r"\bwill not\b"), "won't"),
+    (re.compile(r"\bwont\b"), "won't"),
+    (re.compile(r"\bain'?t\b"), "isn't"),
+    (re.compile(r"\b(" + "|".join(_NEGATED_VERBS) + r") not\b"), r"\1n't"),
+    (re.compile(r"\b(" + "|".join(v for v in _NEGATED_VERBS if v != "can") + r")nt\b"), r"\1n't"),
+    (re.compile(r"\bcant\b"), "can't"),
+    (re.compile(r"\bim\b"), "i'm"),
+    (re.compile(r"\bive\b"), "i've"),
+    (re.compile(r"\bid\b(?= (rather|prefer|like|love|be|never|just))"), "i'd"),
+)
+_MIN_FUZZY_LEN = 4
+
+
+def _lemma_tables() -> Optional[Path]:
+    try:
+        import spacy_lookups_data
+    except ImportError:  # the detector still works; only typo repair is weaker
+        return None
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
+    return path if path.exists() else None
+
+
+@lru_cache(maxsize=1)
+def english_words() -> FrozenSet[str]:
+    """Every English word form in spaCy's lemma lookup (forms and their lemmas): words the fuzzy step
+    must leave alone."""
+    path = _lemma_tables()
+    if path is None:
+        return frozenset()
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        table: Dict[str, str] = json.load(f)
+    words = {w for pair in table.items() for w in pair if w.isalpha()}
+    # The lemma table lists only words that inflect; the word-vector vocabulary built by setup adds
+    # the rest of everyday English ("true", "okay"), so they are never "repaired".
+    vocab = Path(__file__).resolve().parent.parent / ".build" / "spacy" / "en_clinic_vectors" / "vocab" / "strings.json"
+    if vocab.exists():
+        with vocab.open(encoding="utf-8") as f:
+            words.update(w for w in json.load(f) if w.isalpha() and w.islower() and len(w) < 20)
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def inflections() -> Dict[str, Tuple[str, ...]]:
+    """lemma -> its inflected forms ("droop" -> droops, drooped, drooping), from the same table."""
+    path = _lemma_tables()
+    if path is None:
+        return {}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        table: Dict[str, str] = json.load(f)
+    out: Dict[str, List[str]] = {}
+    for form, lemma in table.items():
+        if form.isalpha() and lemma.isalpha():
+            out.setdefault(lemma, []).append(form)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+def forms_of(word: str) -> Tuple[str, ...]:
+    """A word and its inflections; regular endings added when the table does not know the word."""
+    known = inflections().get(word)
+    if known:
+        return (word,) + known
+    stem = word[:-1] if word.endswith("e") else word
+    return (word, word + "s", word + "es", stem + "ed", stem + "ing", word + "ed")
+
+
+def _deletes(word: str, depth: int) -> Iterable[str]:
+    """Every string made by deleting up to `depth` letters (SymSpell's index: two words within edit
+    distance d share a deletion of at most d letters each)."""
+    seen = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))} - seen
+        seen |= frontier
+    return seen
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (a swap of two neighbouring letters counts as one edit)."""
+    prev2: List[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+class Speller:
+    """Repairs words that are not English towards the rules' own vocabulary."""
+
+    def __init__(self, vocabulary: Iterable[str], english: FrozenSet[str]) -> None:
+        self.vocabulary = frozenset(w for w in vocabulary if len(w) >= _MIN_FUZZY_LEN)
+        self.english = english | self.vocabulary
+        self._index: Dict[str, set] = {}
+        for word in self.vocabulary:
+            for d in _deletes(word, 2):
+                self._index.setdefault(d, set()).add(word)
+
+    @staticmethod
+    def _budget(word: str) -> int:
+        return 1 if len(word) < 7 else 2
+
+    @lru_cache(maxsize=50_000)
+    def fix(self, word: str) -> str:
+        if len(word) < _MIN_FUZZY_LEN or word in self.english or "'" in word:
+            return word
+        budget = self._budget(word)
+        candidates = set()
+        for d in _deletes(word, budget):
+            candidates |= self._index.get(d, set())
+        best: List[Tuple[int, str]] = []
+        for cand in candidates:
+            dist = _distance(word, cand)
+            # Two edits only when the first letter agrees: "seizsure" -> "seizure", never a leap.
+            if dist <= min(budget, self._budget(cand)) and (dist == 1 or cand[0] == word[0]):
+                best.append((dist, cand))
+        if not best:
+            return word
+        best.sort()
+        # Ambiguous (two vocabulary words equally close): leave it; a guess could invent a symptom.
+        if len(best) > 1 and best[0][0] == best[1][0]:
+            return word
+        return best[0][1]
+
+
+def squeeze(word: str, known: FrozenSet[str]) -> str:
+    """Cut letters repeated 3+ times to 2 ("sooo" -> "soo"), or to 1 if only that is a known word."""
+    two = _REPEATS.sub(r"\1\1", word)
+    if two == word or two in known:
+        return two
+    one = _REPEATS.sub(r"\1", word)
+    return one if one in known else two
+
+
+def fold(text: str) -> str:
+    """Unicode folded, lower case, one kind of apostrophe, single spaces."""
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS])
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return " ".join(text.lower().translate(_APOSTROPHES).split())
+
+
+def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = (),
+              speller: Optional[Speller] = None,
+              sound_alikes: Sequence[Tuple[Pattern[str], str]] = ()) -> str:
+    known = speller.english if speller else frozenset()
+    text = fold(text)
+    for pattern, fix in _NEGATION_FORMS:
+        text = pattern.sub(fix, text)
+    text = _WORD.sub(lambda m: squeeze(m.group(0), known), text)
+    for pattern, fix in typos:
+        text = pattern.sub(fix, text)
+    if speller is not None:
+        text = _WORD.sub(lambda m: speller.fix(m.group(0)), text)
+    for pattern, fix in _NEGATION_FORMS:  # typo fixes may have produced "dont", "cant"...
+        text = pattern.sub(fix, text)
+    for pattern, fix in sound_alikes:
+        text = pattern.sub(fix, text)
+    return text

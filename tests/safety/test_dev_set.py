@@ -1,0 +1,48 @@
+"""The development half of the independent safety set (tests/safety/README.md) as a regression floor.
+
+The floors are the figures measured when the rules were last tuned (docs/hazard-log.md); they are
+below issue 9's targets, which are not met yet. A rule change that loses recall or adds false alarms
+fails here."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Dict, List
+
+import pytest
+
+from safety.detector import assess
+
+DEV = Path(__file__).resolve().parent / "dev.jsonl"
+RECALL_FLOOR = {"emergency": 0.73, "crisis": 0.72}
+FALSE_ALARM_CEILING = 0.11
+CHECK_CEILING = 0.08
+
+
+@pytest.fixture(scope="module")
+def levels() -> Dict[str, List[str]]:
+    out: Dict[str, List[str]] = {"emergency": [], "crisis": [], "none": []}
+    for line in DEV.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        out[row["label"]].append(assess(row["text"]).level)
+    return out
+
+
+def test_the_dev_set_is_the_independent_half(levels: Dict[str, List[str]]) -> None:
+    assert sum(map(len, levels.values())) == 447
+
+
+def test_emergency_recall_floor(levels: Dict[str, List[str]]) -> None:
+    caught = [lv in ("emergency", "urgent_check", "crisis") for lv in levels["emergency"]]
+    assert sum(caught) / len(caught) >= RECALL_FLOOR["emergency"]
+
+
+def test_crisis_recall_floor(levels: Dict[str, List[str]]) -> None:
+    caught = [lv == "crisis" for lv in levels["crisis"]]
+    assert sum(caught) / len(caught) >= RECALL_FLOOR["crisis"]
+
+
+def test_false_alarms_and_checks_on_safe_messages(levels: Dict[str, List[str]]) -> None:
+    safe = levels["none"]
+    assert sum(lv in ("emergency", "crisis") for lv in safe) / len(safe) <= FALSE_ALARM_CEILING
+    assert sum(lv == "urgent_check" for lv in safe) / len(safe) <= CHECK_CEILING
