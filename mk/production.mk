@@ -3,7 +3,7 @@
 
 .PHONY: services preflight run-cluster purge bench test-production
 
-CLUSTER_ENV ?= deploy/local-cluster.env
+CLUSTER_ENV ?= config/local-cluster.env
 RETENTION_DAYS ?= $(or $(CLINIC_RETENTION_DAYS),30)
 
 # Starts this machine's PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) if they are not running,
