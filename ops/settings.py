@@ -192,3 +192,30 @@ def endpoints_with_strict_store(run_dir: Path) -> Path:
     copy = run_dir / "endpoints.yml"
     copy.write_text("\n".join(out) + "\n")
     return copy
+
+
+def seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    """A positive number of seconds from the environment (`default` when unset or empty)."""
+    raw = str(env.get(name, "") or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0 seconds, not {raw!r}.")
+    return value
+
+
+# ---- per-patient locks (ops/lock_store.py)
+
+# How long a ticket lives without renewal. The instance holding (or waiting on) a ticket renews it
+# every TICKET_LEASE_SECONDS / 5 from a thread of its own, so only a dead (or frozen) instance's ticket
+# lapses: the patient's next message waits at most about this long after a crash. TICKET_LOCK_LIFETIME
+# (Rasa's, default 60 s) stays the cap for a live instance that hangs.
+DEFAULT_TICKET_LEASE_SECONDS = 5.0
+
+
+def ticket_lease_seconds(env: Optional[Mapping[str, str]] = None) -> float:
+    return seconds(os.environ if env is None else env, "TICKET_LEASE_SECONDS", DEFAULT_TICKET_LEASE_SECONDS)
