@@ -3,15 +3,17 @@
 
 .PHONY: services preflight run-cluster purge bench test-production
 
-CLUSTER_ENV ?= deploy/local-cluster.env
+CLUSTER_ENV ?= config/local-cluster.env
 RETENTION_DAYS ?= $(or $(CLINIC_RETENTION_DAYS),30)
 
 # Starts this machine's PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379) if they are not running,
-# installing them (and nginx) with apt-get if they are absent. Idempotent.
+# installing them (and nginx, and iptables for the half-open connection test) with apt-get if they are
+# absent. Idempotent.
 services:
 	@command -v pg_ctlcluster >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
 	@command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; }
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light; }
+	@command -v iptables >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iptables; }   # test_8_half_open_db drops packets
 	@$(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 2)" 2>/dev/null \
 	  || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort | tail -1) main start
 	@$(PY) -c "import socket; socket.create_connection(('127.0.0.1', 6379), 2)" 2>/dev/null \

@@ -265,7 +265,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--actions", type=int, default=int(os.environ.get("CLUSTER_ACTIONS", "1")))
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT", "8088")))
     parser.add_argument("--env-file", type=Path,
-                        help="settings that override the environment (e.g. deploy/local-cluster.env: this "
+                        help="settings that override the environment (e.g. config/local-cluster.env: this "
                              "machine's PostgreSQL and Redis)")
     parser.add_argument("--create-database", action="store_true",
                         help="create the PostgreSQL database if it does not exist (provisioning, explicit)")

@@ -5,11 +5,15 @@ balancer for several action servers).
         --run-dir /var/lib/clinic-nginx --log-dir /var/log/nginx > /etc/nginx/clinic.conf
 
 Settings (flags, else environment, else default): NGINX_RATE (10r/s), NGINX_BURST (30),
-NGINX_MAX_BODY (64k), NGINX_READ_TIMEOUT (60s).
+NGINX_MAX_BODY (64k), NGINX_READ_TIMEOUT (60s), NGINX_TRUSTED_PROXIES (none: space-separated CIDRs of the TLS
+terminator / load balancer whose X-Forwarded-For is believed), NGINX_GLOBAL_RATE (100r/s) and
+NGINX_GLOBAL_BURST (200) over all clients, NGINX_CONN_PER_CLIENT (10) and NGINX_CONN_TOTAL (500) open
+requests.
 """
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import re
 import sys
@@ -49,6 +53,12 @@ class NginxConfig:
     burst: int = field(default_factory=lambda: int(os.environ.get("NGINX_BURST", "30")))
     max_body: str = field(default_factory=lambda: os.environ.get("NGINX_MAX_BODY", "64k"))
     read_timeout: str = field(default_factory=lambda: os.environ.get("NGINX_READ_TIMEOUT", "60s"))
+    trusted_proxies: Sequence[str] = field(
+        default_factory=lambda: os.environ.get("NGINX_TRUSTED_PROXIES", "").split())
+    global_rate: str = field(default_factory=lambda: os.environ.get("NGINX_GLOBAL_RATE", "100r/s"))
+    global_burst: int = field(default_factory=lambda: int(os.environ.get("NGINX_GLOBAL_BURST", "200")))
+    conn_per_client: int = field(default_factory=lambda: int(os.environ.get("NGINX_CONN_PER_CLIENT", "10")))
+    conn_total: int = field(default_factory=lambda: int(os.environ.get("NGINX_CONN_TOTAL", "500")))
     worker_processes: int = 1
     action_servers: Sequence[str] = ()          # with 2+: an internal loopback LB for them
     actions_listen: str = ""                    # e.g. 127.0.0.1:5054
@@ -56,8 +66,9 @@ class NginxConfig:
     def render(self) -> str:
         if not self.rasa_servers:
             raise ValueError("at least one Rasa server is needed")
-        if not re.fullmatch(r"\d+r/[sm]", self.rate):
-            raise ValueError(f"rate must look like 10r/s, not {self.rate!r}")
+        for rate in (self.rate, self.global_rate):
+            if not re.fullmatch(r"\d+r/[sm]", rate):
+                raise ValueError(f"rate must look like 10r/s, not {rate!r}")
         servers = "\n".join(f"        server {s} max_fails=1 fail_timeout=5s;" for s in self.rasa_servers)
         actions = ""
         if len(self.action_servers) > 1:
@@ -89,7 +100,9 @@ class NginxConfig:
             "LOG_DIR": str(self.log_dir), "RATE": self.rate, "BURST": str(self.burst),
             "RASA_SERVERS": servers, "LISTEN": self.listen, "MAX_BODY": self.max_body,
             "READ_TIMEOUT": self.read_timeout, "UNAVAILABLE_MESSAGE": unavailable_message(),
-            "ACTIONS_BLOCK": actions,
+            "ACTIONS_BLOCK": actions, "REAL_IP": self.real_ip_block(), "GLOBAL_RATE": self.global_rate,
+            "GLOBAL_BURST": str(self.global_burst), "CONN_PER_CLIENT": str(self.conn_per_client),
+            "CONN_TOTAL": str(self.conn_total),
         }
         text = TEMPLATE.read_text()
         for key, value in values.items():
@@ -98,6 +111,13 @@ class NginxConfig:
         if left:
             raise ValueError(f"unfilled placeholders in {TEMPLATE.name}: {sorted(set(left))}")
         return text
+
+    def real_ip_block(self) -> str:
+        if not self.trusted_proxies:
+            return "    # (no trusted proxy: NGINX_TRUSTED_PROXIES is empty, clients connect directly)"
+        lines = [f"    set_real_ip_from {ipaddress.ip_network(cidr, strict=False)};" for cidr in self.trusted_proxies]
+        return "\n".join(lines + ["    real_ip_header X-Forwarded-For;",
+                                   "    real_ip_recursive on;   # the last address not in the trusted range"])
 
     def write(self, path: Optional[Path] = None) -> Path:
         self.run_dir.mkdir(parents=True, exist_ok=True)

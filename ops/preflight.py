@@ -25,6 +25,7 @@ from ops import settings
 from ops.settings import ConfigError, LockStoreSettings, TrackerStoreSettings
 
 TCP_TIMEOUT = 3.0
+PRIVATE_ERROR_STATEMENT_LEVEL = "panic"
 
 
 class Report:
@@ -140,9 +141,30 @@ def check_postgresql(ts: TrackerStoreSettings, report: Report, create: bool) -> 
                 if not cur.fetchone()[0]:
                     report.fail(f"table events does not exist in '{ts.database}' and the user may not create it.")
                     return
+            quiet_error_statements(cur, ts, report)
         report.ok(f"tracker store: database '{ts.database}' on {where}")
     finally:
         conn.close()
+
+
+def quiet_error_statements(cur: Any, ts: TrackerStoreSettings, report: Report) -> None:
+    """PostgreSQL logs the statement that caused an error (log_min_error_statement = error), and the
+    assistant's statements carry the patient's message text. For the assistant's role in its database,
+    only a PANIC logs its statement. Needs a superuser (local, compose); a managed database without one:
+    set it in the provider's console or as the admin (docs/production.md), and this check warns."""
+    from psycopg2 import errors, sql
+
+    cur.execute("SHOW log_min_error_statement")
+    if cur.fetchone()[0] == PRIVATE_ERROR_STATEMENT_LEVEL:
+        report.ok("PostgreSQL does not log failing statements of this role (log_min_error_statement)")
+        return
+    try:
+        cur.execute(sql.SQL("ALTER ROLE CURRENT_USER IN DATABASE {} SET log_min_error_statement = {}").format(
+            sql.Identifier(ts.database), sql.Literal(PRIVATE_ERROR_STATEMENT_LEVEL)))
+        report.ok("set log_min_error_statement = panic for this role in this database (new connections)")
+    except errors.InsufficientPrivilege:
+        report.warn("PostgreSQL logs failing statements, with message text: as an admin run ALTER ROLE <role> "
+                    f"IN DATABASE {ts.database} SET log_min_error_statement = panic (docs/production.md).")
 
 
 def create_database(ts: TrackerStoreSettings, kwargs: Dict[str, Any], report: Report) -> None:

@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import List, Optional
 
 import sqlalchemy as sa
@@ -75,6 +76,22 @@ def purge(url: str, days: float, dry_run: bool = False, now: Optional[float] = N
         engine.dispose()
 
 
+REVIEW_OUT = settings.ROOT / "review" / "out"
+
+
+def purge_review_files(days: float, dry_run: bool = False, folder: Path = REVIEW_OUT,
+                       now: Optional[float] = None) -> int:
+    """Deletes review exports (tools/review.py: scrubbed, but still health data) older than the
+    retention period. Returns how many."""
+    cutoff = (now if now is not None else time.time()) - days * 86400
+    old = [f for f in folder.glob("review-*") if f.is_file() and f.stat().st_mtime < cutoff] \
+        if folder.is_dir() else []
+    if not dry_run:
+        for f in old:
+            f.unlink()
+    return len(old)
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Delete conversations older than N days from the tracker store.")
     parser.add_argument("--days", type=float,
@@ -94,6 +111,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"purge FAILED on {ts.redacted()}: {type(e).__name__}: {str(e).splitlines()[0]}", file=sys.stderr)
         return 1
     verb = "would delete" if args.dry_run else "deleted"
+    files = purge_review_files(args.days, args.dry_run)
+    print(f"purge: {verb} {files} review export(s) older than {args.days:g} days from {REVIEW_OUT}")
     print(f"purge: {verb} {result.conversations} conversation(s), {result.events} event(s) with no activity "
           f"for {args.days:g} days, from {ts.redacted()}")
     return 0

@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from typing import Any, Dict, Generator, Optional, Text
 
 import sqlalchemy as sa
@@ -36,9 +35,10 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine_kwargs, validate_port
 from rasa.shared.core.domain import Domain
 
+import ops.settings
+
 logger = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT_SECONDS = int(os.environ.get("TRACKER_CONNECT_TIMEOUT", "5"))
 
 
 class StoreUnavailable(asyncio.CancelledError):
@@ -96,8 +96,8 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         engine_kwargs["pool_pre_ping"] = True
         self.engine = sa.create_engine(url, **engine_kwargs)
         if self.engine.dialect.name == "postgresql":
-            connect_args = engine_kwargs.setdefault("connect_args", {})
-            connect_args["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
+            # Timeouts and keepalives against half-open connections (ops/settings.py).
+            engine_kwargs.setdefault("connect_args", {}).update(ops.settings.postgresql_connect_args())
             self.engine.dispose()
             self.engine = sa.create_engine(url, **engine_kwargs)
         self.where = self._where()

@@ -224,10 +224,41 @@ def vocabulary(root: Path = ROOT) -> Set[str]:
     return words
 
 
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# "jane dot doe at gmail dot com": an address spelled out so that filters miss it.
+_SPELLED_EMAIL = re.compile(r"\b[\w.+-]+(?:\s+dot\s+[\w+-]+)*\s+(?:at|@)\s+[\w-]+(?:\s+dot\s+[\w-]+)+\b", re.I)
+# "my name is jane doe": the cue takes up to three lowercase or capitalised words that are not common.
+_NAME_AFTER_CUE = re.compile(r"(?i)\b(my name is|my name's|i am called|i'm called|this is|signed)\s+"
+                             r"([a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2})")
+
+
+def printable(text: str) -> str:
+    """Control characters (C0, DEL, C1) and lone surrogates, which YAML and UTF-8 files refuse, become
+    U+FFFD: a stored message holding one must not stop the review."""
+    return _UNPRINTABLE.sub("\ufffd", text)
+
+
+def _names_after_cue(text: str, vocab: Set[str]) -> str:
+    def repl(m: re.Match) -> str:
+        words = m.group(2).split()
+        names = []
+        for w in words:
+            if w.lower() in _COMMON or (w.lower() in vocab and names):
+                break
+            names.append(w)
+        if not names:
+            return m.group(0)
+        rest = m.group(2)[len(" ".join(names)):]
+        return f"{m.group(1)} <name>{rest}"
+    return _NAME_AFTER_CUE.sub(repl, text)
+
+
 def scrub(text: str, vocab: Optional[Set[str]] = None) -> str:
     """The text without identifiers (see the module docstring). Conservative: when in doubt, replace."""
     vocab = vocab if vocab is not None else _COMMON
-    out = " ".join(text.split())
+    out = " ".join(printable(text).split())
+    out = _SPELLED_EMAIL.sub("<email>", out)
+    out = _names_after_cue(out, vocab)
     for pattern, repl in _SCRUB:
         if repl == "__NAME_CUE__":
             def cue(m: re.Match) -> str:
@@ -379,7 +410,7 @@ def write_yaml(path: Path, groups: List[Group], meta: Dict[str, Any], intents: S
             lines += [f"      - text: {_q(line.text)}", f"        count: {line.count}", "        add_to:"]
     if not groups:
         lines[-1] = "groups: []"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_private(path, "\n".join(lines) + "\n")
     yaml.safe_load(path.read_text(encoding="utf-8"))   # never hand staff a file that cannot be read
 
 
@@ -423,7 +454,16 @@ def write_markdown(path: Path, groups: List[Group], meta: Dict[str, Any]) -> Non
             out.append("")
     if not groups:
         out += ["", "Nothing to review in this period: every patient message was answered confidently."]
-    path.write_text("\n".join(out).rstrip() + "\n", encoding="utf-8")
+    write_private(path, "\n".join(out).rstrip() + "\n")
+
+
+def write_private(path: Path, text: str) -> None:
+    """The export is health data: readable by its owner only (0600) from the first byte, whatever the
+    umask; `make purge` deletes old ones (ops/purge.py)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def _md(text: str) -> str:
@@ -448,6 +488,7 @@ def build(db_url: str, since: Optional[dt.date], threshold: float, out_dir: Path
     today = today or dt.date.today()
     days = sorted({t.day for t in turns})
     out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.chmod(0o700)
     ignore = out_dir / ".gitignore"
     if not ignore.exists():
         ignore.write_text("# Review files hold (scrubbed) patient texts: never commit them.\n*\n")

@@ -44,7 +44,7 @@ def test_env_example_names_every_variable_endpoints_yml_reads() -> None:
     assert used <= set(example), sorted(used - set(example))
     assert example["LOCK_STORE_TYPE"] == settings.ATOMIC_LOCK_STORE
     assert "*" not in example["CORS_ORIGINS"] and example["RASA_AUTH_TOKEN"] == ""
-    local = settings.read_env_file(DEPLOY / "local-cluster.env")
+    local = settings.read_env_file(settings.ROOT / "config" / "local-cluster.env")
     assert local["LOCK_STORE_TYPE"] == settings.ATOMIC_LOCK_STORE and local["TRACKER_DIALECT"] == "postgresql"
 
 

@@ -1,0 +1,75 @@
+"""The review export is health data: a stricter scrubber, files readable by their owner only, covered
+by the purge, and no crash on odd characters stored in a message."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import stat
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ops.purge import purge_review_files
+from tests.staff.test_review_tools import _event
+from tools import review
+
+
+@pytest.mark.parametrize("text, gone, kept", [
+    ("my name is jane doe and i get auras", ["jane", "doe"], ["<name>", "auras"]),
+    ("this is tom baker, can ketamine help", ["tom", "baker"], ["<name>", "ketamine"]),
+    ("write to jane dot doe at gmail dot com", ["jane", "doe", "gmail"], ["<email>"]),
+    ("mail: j.doe @ example dot org", ["j.doe", "example"], ["<email>"]),
+    ("ring me on 07700 900123", ["07700", "900123"], ["<phone>"]),
+    ("dob 14/03/1975 and auras", ["14/03", "1975"], ["<date>", "auras"]),
+    ("I live at 42 Oak Tree Road", ["Oak", "42"], ["<address>"]),
+])
+def test_stricter_scrub(text: str, gone: list, kept: list) -> None:
+    out = review.scrub(text, review.vocabulary())
+    for g in gone:
+        assert g not in out, (text, out)
+    for k in kept:
+        assert k in out, (text, out)
+
+
+def _store(path: Path, texts: list) -> str:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name "
+                 "VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), "
+                 "data TEXT)")
+    now = dt.datetime.now().timestamp()
+    for text in texts:
+        _event(conn, "s1", "user", now, {"event": "user", "text": text, "parse_data": {
+            "intent": {"name": "nlu_fallback", "confidence": 0.3},
+            "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}]}})
+        _event(conn, "s1", "action", now, {"event": "action", "name": "action_fallback"})
+        _event(conn, "s1", "action", now, {"event": "action", "name": "action_listen"})
+    conn.commit()
+    conn.close()
+    return f"sqlite:///{path}"
+
+
+def test_review_survives_c1_controls_and_lone_surrogates_and_writes_0600(tmp_path: Path) -> None:
+    url = _store(tmp_path / "t.db", ["aura \x80 thing", "aura \ud800 thing two", "plain question here"])
+    old_umask = os.umask(0o022)
+    try:
+        md, yml, meta = review.build(url, None, 0.6, tmp_path / "out")
+    finally:
+        os.umask(old_umask)
+    assert meta["counts"]["not understood"] == 3
+    yaml.safe_load(yml.read_text(encoding="utf-8"))
+    for f in (md, yml):
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, oct(f.stat().st_mode)
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o700
+
+
+def test_purge_deletes_old_review_exports(tmp_path: Path) -> None:
+    old, new = tmp_path / "review-2026-01-01.md", tmp_path / "review-2026-12-01.yml"
+    for f in (old, new):
+        f.write_text("x")
+    os.utime(old, (time.time() - 40 * 86400,) * 2)
+    assert purge_review_files(30, dry_run=True, folder=tmp_path) == 1 and old.exists()
+    assert purge_review_files(30, folder=tmp_path) == 1
+    assert not old.exists() and new.exists()
