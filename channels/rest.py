@@ -2,8 +2,9 @@
 
 It replaces Rasa's built-in `rest` channel (same name, same URL, same request body) to add what a
 patient-facing service needs:
-- a body that is not a JSON object with a string `sender` and a string `message` gets a 400 with a
-  plain JSON error, never a 500; an oversized body gets a 413;
+- a body that is not a JSON object with a valid `sender` (channels/request.py) and a string `message`
+  gets a 400 with a plain JSON error, never a 500; an oversized body gets a 413; characters no store
+  can hold (NUL, lone surrogates) are dropped from the message;
 - an empty message gets a friendly reply; an over-long one gets a friendly reply too, unless it
   describes an emergency, which gets the emergency reply: the red-flag detector reads it first;
 - the patient never gets silence: if the assistant produced no message (action server down, an
@@ -18,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -29,6 +30,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 import ops.speedups
 from actions import messages
 from actions.content import ContentStore, store
+from channels.request import BadRequest, parse_body
 from ops.tracker_store import StoreUnavailable
 from safety.detector import assess
 
@@ -40,30 +42,7 @@ ops.speedups.install()
 
 MAX_MESSAGE_CHARS = int(os.environ.get("CLINIC_MAX_MESSAGE_CHARS", "1000"))
 MAX_BODY_BYTES = int(os.environ.get("CLINIC_MAX_BODY_BYTES", "65536"))
-MAX_SENDER_CHARS = 128
 MESSAGE_KEYS = ("text", "buttons", "image", "attachment", "custom")
-
-
-class BadRequest(ValueError):
-    """The request body is not what the channel accepts. The message goes back to the client."""
-
-
-def parse_body(raw: bytes) -> Tuple[str, str]:
-    """Returns (sender, message) or raises BadRequest. Pure, for tests."""
-    import json
-
-    try:
-        body = json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest("The body must be JSON: {\"sender\": \"<id>\", \"message\": \"<text>\"}.")
-    if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object: {\"sender\": \"<id>\", \"message\": \"<text>\"}.")
-    sender, text = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        raise BadRequest(f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
-    if not isinstance(text, str):
-        raise BadRequest("'message' must be a string.")
-    return sender.strip(), text
 
 
 def safety_reply(content_store: ContentStore, text: str) -> Optional[List[Dict[str, Any]]]:

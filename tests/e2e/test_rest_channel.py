@@ -2,6 +2,7 @@
 (POST /webhooks/rest/webhook), as the widget and curl do."""
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any, Dict, List
 
@@ -165,6 +166,24 @@ def test_an_over_long_emergency_still_gets_the_emergency_reply(stack: Stack) -> 
 def test_wrong_or_missing_fields_get_400(stack: Stack, body: Any) -> None:
     r = stack.post(body)
     assert r.status_code == 400 and "error" in r.json()
+
+
+@pytest.mark.parametrize("sender", ["x\ud800", "\udfff", "x\u0000y", "a\nb", "tab\there", "a b", "x" * 129,
+                                    "caf\u00e9", "\u202e", "../../etc", ""])
+def test_hostile_senders_get_400_and_the_server_stays_up(stack: Stack, sender: str) -> None:
+    # Before: a lone surrogate in `sender` reached SQLite through Rasa's session_scope, whose
+    # `except ValueError: sys.exit(1)` stopped the server (issue 10).
+    body = json.dumps({"sender": sender, "message": "hi"}).encode()  # surrogates as \ud800 escapes
+    r = requests.post(stack.webhook, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 400 and "sender" in r.json()["error"]
+    assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"
+
+
+def test_unstorable_characters_are_dropped_from_the_message(stack: Stack) -> None:
+    body = json.dumps({"sender": new_sender(), "message": "what is an \u0000aura?\udfff\ud800"}).encode()
+    r = requests.post(stack.webhook, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 200 and topics(r.json())[0] == "aura"
+    assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"
 
 
 def test_invalid_json_gets_400(stack: Stack) -> None:

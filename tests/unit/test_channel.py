@@ -14,6 +14,8 @@ from channels.rest import BadRequest, MergingOutputChannel, parse_body, safety_r
     b"", b"{", b"[]", b'"hi"', b"null", b'{"message": "hi"}', b'{"sender": "x"}',
     b'{"sender": "x", "message": 5}', b'{"sender": 5, "message": "hi"}', b'{"sender": " ", "message": "hi"}',
     json.dumps({"sender": "x" * 200, "message": "hi"}).encode(), b"\xff\xfe",
+    json.dumps({"sender": "x\ud800", "message": "hi"}).encode(), json.dumps({"sender": "a\u0000", "message": "hi"}).encode(),
+    json.dumps({"sender": "a\nb", "message": "hi"}).encode(), json.dumps({"sender": " abc ", "message": "hi"}).encode(),
 ])
 def test_bad_bodies_are_refused_with_a_reason(raw: bytes) -> None:
     with pytest.raises(BadRequest) as e:
@@ -22,7 +24,12 @@ def test_bad_bodies_are_refused_with_a_reason(raw: bytes) -> None:
 
 
 def test_good_body() -> None:
-    assert parse_body(b'{"sender": " abc ", "message": "hi", "metadata": {"x": 1}}') == ("abc", "hi")
+    assert parse_body(b'{"sender": "abc", "message": "hi", "metadata": {"x": 1}}') == ("abc", "hi")
+
+
+def test_nul_and_lone_surrogates_are_dropped_from_the_message() -> None:
+    raw = json.dumps({"sender": "abc", "message": "a\u0000b\ud800c\udfff \U0001F915"}).encode()
+    assert parse_body(raw) == ("abc", "abc \U0001F915")
 
 
 def test_text_buttons_and_custom_are_one_message() -> None:
