@@ -33,6 +33,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 import ops.speedups
 from actions import messages
 from actions.content import ContentStore, store
+from channels.limits import ConversationRateLimit
 from channels.request import BadRequest, parse_body
 from ops.tracker_store import StoreUnavailable
 from safety.detector import assess
@@ -54,6 +55,8 @@ TURN_TIMEOUT = float(os.environ.get("CLINIC_TURN_TIMEOUT", "10"))
 # answers it in-process: the issue asks for the emergency reply within 1 s whatever the action server does.
 SAFETY_REPLY_WAIT = float(os.environ.get("CLINIC_SAFETY_REPLY_WAIT", "0.5"))
 SAFETY_KINDS = ("emergency", "crisis")
+# Messages per conversation per minute (config/defaults.env); a red flag is still answered beyond it.
+CONVERSATION_PER_MINUTE = int(os.environ.get("CLINIC_CONVERSATION_MAX_PER_MINUTE", "30"))
 # Turns still running after the channel answered a red flag itself (a reference keeps each task alive).
 BACKGROUND: Set["asyncio.Task[None]"] = set()
 
@@ -103,6 +106,7 @@ class ClinicRestInput(InputChannel):
 
     def __init__(self, content_store: Optional[ContentStore] = None) -> None:
         self._store = content_store
+        self.rate_limit = ConversationRateLimit(CONVERSATION_PER_MINUTE)
 
     @property
     def content(self) -> ContentStore:
@@ -121,12 +125,17 @@ class ClinicRestInput(InputChannel):
             sender, text = parse_body(raw)
         except BadRequest as e:
             return response.json({"error": str(e)}, status=400)
+        urgent = safety_reply(self.content, text)  # before Rasa: a red flag never waits on it
+        if not self.rate_limit.allow(sender):
+            if urgent is not None:  # built in-process, costs nothing: never refused
+                return self._reply(sender, urgent)
+            return response.json({"error": "Too many messages in this conversation; please wait a minute."},
+                                 status=429)
         if not text.strip():
             return self._reply(sender, messages.fallback(self.content.get()))
         if len(text) > MAX_MESSAGE_CHARS:
-            return self._reply(sender, safety_reply(self.content, text) or messages.too_long(self.content.get()))
+            return self._reply(sender, urgent or messages.too_long(self.content.get()))
 
-        urgent = safety_reply(self.content, text)  # before Rasa: a red flag never waits on it
         collector = MergingOutputChannel()
         turn = asyncio.ensure_future(self._run_turn(on_new_message, UserMessage(text, collector, sender,
                                                                                 input_channel=self.name())))

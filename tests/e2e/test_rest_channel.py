@@ -207,6 +207,16 @@ def test_unknown_or_malformed_payloads_leave_no_text_in_the_log(stack: Stack) ->
     assert logs and marker not in logs
 
 
+def test_one_conversation_is_rate_limited_but_a_red_flag_is_still_answered(stack: Stack) -> None:
+    sender = new_sender()
+    for _ in range(30):  # CLINIC_CONVERSATION_MAX_PER_MINUTE (config/defaults.env); empty: answered in-process
+        assert stack.post({"sender": sender, "message": ""}).status_code == 200
+    r = stack.post({"sender": sender, "message": "what is an aura?"})
+    assert r.status_code == 429 and "error" in r.json()
+    assert "emergency" in kinds(stack.say(sender, "my face is drooping on one side"))
+    assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"  # other conversations unaffected
+
+
 def test_invalid_json_gets_400(stack: Stack) -> None:
     r = requests.post(stack.webhook, data=b"{not json", headers={"Content-Type": "application/json"}, timeout=10)
     assert r.status_code == 400

@@ -8,6 +8,7 @@ import pytest
 
 from actions.content import ContentStore
 from actions.messages import BUTTON_PAYLOADS, TOPIC_REQUESTS
+from channels.limits import ConversationRateLimit
 from channels.request import as_patient_text
 from channels.rest import BadRequest, MergingOutputChannel, parse_body, safety_reply
 
@@ -60,3 +61,14 @@ def test_only_the_assistants_own_payloads_pass_as_payloads() -> None:
     assert as_patient_text('/ask_aura{"subject": "x"}') == 'ask_aura{"subject": "x"}'
     assert as_patient_text("/") == ""
     assert as_patient_text("what is /ask_aura") == "what is /ask_aura"
+
+
+def test_the_conversation_rate_limit_refills_and_forgets_idle_conversations() -> None:
+    now = [0.0]
+    limit = ConversationRateLimit(3, clock=lambda: now[0])
+    assert [limit.allow("a") for _ in range(4)] == [True, True, True, False]
+    assert limit.allow("b")  # per conversation
+    now[0] = 20.0  # one message a 20 s comes back
+    assert limit.allow("a") and not limit.allow("a")
+    now[0] = 200.0
+    assert limit.allow("c") and list(limit.buckets) == ["c"]
