@@ -69,7 +69,8 @@ def abandon(turn: "asyncio.Future[None]") -> None:
     """The watchdog: a turn over TURN_TIMEOUT is cancelled (Rasa releases the conversation lock; nothing
     of the turn is stored)."""
     if not turn.done():
-        logger.error("a turn took over %.0f s (action server or store too slow) and was abandoned", TURN_TIMEOUT)
+        logger.error("a turn took over %.0f s (action server or store too slow) and was abandoned",
+                     TURN_TIMEOUT)
         turn.cancel()
 
 
@@ -157,7 +158,8 @@ class ClinicRestInput(InputChannel):
         return self._reply(sender, messages.error(self.content.get()))
 
     @staticmethod
-    async def _run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage) -> None:
+    async def _run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                        message: UserMessage) -> None:
         """Rasa's handling of one message; never raises (the patient gets an answer either way)."""
         try:
             await on_new_message(message)

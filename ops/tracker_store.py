@@ -42,8 +42,8 @@ from typing import Any, Awaitable, Callable, Dict, Generator, Optional, Text, Ty
 import sqlalchemy as sa
 import sqlalchemy.exc
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import (SQLTrackerStore, TrackerStore, create_engine_kwargs, ensure_schema_exists,
-                                     validate_port)
+from rasa.core.tracker_store import (SQLTrackerStore, TrackerStore, create_engine_kwargs,
+                                     ensure_schema_exists, validate_port)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.domain import Domain
 
@@ -131,8 +131,9 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
         logger.info(f"Tracker store: {self.where} (strict: no in-memory fallback).")
 
-    def _open(self, dialect: Text, host: Optional[Text], port: Optional[int], db: Text, username: Optional[Text],
-              password: Optional[Text], login_db: Optional[Text], query: Optional[Dict]) -> None:
+    def _open(self, dialect: Text, host: Optional[Text], port: Optional[int], db: Text,
+              username: Optional[Text], password: Optional[Text], login_db: Optional[Text],
+              query: Optional[Dict]) -> None:
         # SQLTrackerStore.__init__ is not called: it retries some errors forever and carries on after
         # others. `login_db` (create the database if missing) is ignored on purpose: a missing database
         # is a configuration error to fix, not something to paper over with a new empty one.

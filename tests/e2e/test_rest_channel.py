@@ -200,8 +200,8 @@ def test_button_payloads_still_work(stack: Stack) -> None:
 
 def test_unknown_or_malformed_payloads_leave_no_text_in_the_log(stack: Stack) -> None:
     marker = f"qzx{uuid.uuid4().hex[:10]}"
-    for text in [f"/{marker}", f"/ask_aura{{{marker}", f'/ask_aura{{"subject": "{marker}"}}', f"/ask_aura@x {marker}",
-                 f"/restart {marker}", f"/ {marker}"]:
+    for text in [f"/{marker}", f"/ask_aura{{{marker}", f'/ask_aura{{"subject": "{marker}"}}',
+                 f"/ask_aura@x {marker}", f"/restart {marker}", f"/ {marker}"]:
         assert stack.post({"sender": new_sender(), "message": text}).status_code == 200
     logs = "".join(p.read_text(errors="replace") for p in LOG_DIR.glob(f"*-{stack.rasa_port}.log"))
     assert logs and marker not in logs
@@ -209,7 +209,7 @@ def test_unknown_or_malformed_payloads_leave_no_text_in_the_log(stack: Stack) ->
 
 def test_one_conversation_is_rate_limited_but_a_red_flag_is_still_answered(stack: Stack) -> None:
     sender = new_sender()
-    for _ in range(30):  # CLINIC_CONVERSATION_MAX_PER_MINUTE (config/defaults.env); empty: answered in-process
+    for _ in range(30):  # CLINIC_CONVERSATION_MAX_PER_MINUTE (config/defaults.env); empty: in-process
         assert stack.post({"sender": sender, "message": ""}).status_code == 200
     r = stack.post({"sender": sender, "message": "what is an aura?"})
     assert r.status_code == 429 and "error" in r.json()
@@ -223,7 +223,8 @@ def test_invalid_json_gets_400(stack: Stack) -> None:
 
 
 @pytest.mark.parametrize("raw", [
-    b"[" * 65536, b"{\"a\":" * 9000, b'{"sender": "abc", "message": "hi", "metadata": ' + b"[" * 30000 + b"]" * 30000 + b"}",
+    b"[" * 65536, b"{\"a\":" * 9000,
+    b'{"sender": "abc", "message": "hi", "metadata": ' + b"[" * 30000 + b"]" * 30000 + b"}",
     b'{"sender": "abc", "message": "' + b"1" * 100 + b'", "n": ' + b"9" * 20000 + b"}",
 ])
 def test_deeply_nested_or_odd_json_gets_a_json_4xx(stack: Stack, raw: bytes) -> None:

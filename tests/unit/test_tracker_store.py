@@ -55,7 +55,8 @@ def test_a_failed_save_is_logged_with_a_count_and_no_identifiers(tmp_path: Path,
     path = tmp_path / "t.db"
     store = open_store(path)
     with sqlite3.connect(path) as conn:  # a real write failure: the database refuses inserts
-        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON events "
+                     "BEGIN SELECT RAISE(ABORT, 'refused'); END")
     caplog.set_level(logging.INFO)
     for _ in range(2):
         assert unavailable(store.save(tracker("secret-sender")))
