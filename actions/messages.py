@@ -112,3 +112,9 @@ def error(content: Content) -> List[Message]:
 
 def too_long(content: Content) -> List[Message]:
     return [message(t, "fallback") for t in content.reply("too_long")]
+
+
+# Every payload the assistant's own buttons send. The REST channel accepts only these as payloads (a
+# text starting with '/' skips NLU and the safety detector in Rasa); anything else starting with '/' is
+# read as ordinary text. A new button's payload must be added here.
+BUTTON_PAYLOADS = frozenset(TOPIC_REQUESTS.values())

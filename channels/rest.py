@@ -2,14 +2,18 @@
 
 It replaces Rasa's built-in `rest` channel (same name, same URL, same request body) to add what a
 patient-facing service needs:
-- a body that is not a JSON object with a string `sender` and a string `message` gets a 400 with a
-  plain JSON error, never a 500; an oversized body gets a 413;
+- a body that is not a JSON object with a valid `sender` (channels/request.py) and a string `message`
+  gets a 400 with a plain JSON error, never a 500; an oversized body gets a 413; characters no store
+  can hold (NUL, lone surrogates) are dropped from the message;
 - an empty message gets a friendly reply; an over-long one gets a friendly reply too, unless it
   describes an emergency, which gets the emergency reply: the red-flag detector reads it first;
-- the patient never gets silence: if the assistant produced no message (action server down, an
-  exception), the channel answers with the clinic's phone number, or with the emergency or crisis
-  reply when the detector flags the text, built in this process from the same content and builders
-  the action server uses (actions/messages.py);
+- the red-flag detector reads every message BEFORE Rasa does: an emergency or crisis message gets
+  Rasa's reply if it comes within SAFETY_REPLY_WAIT, else the same reply built in this process from the
+  content and builders the action server uses (actions/messages.py), while Rasa's turn goes on in the
+  background and is recorded if it finishes;
+- the patient never gets silence: a turn is bounded (TURN_TIMEOUT); if the assistant produced no
+  message (action server down or hung, store down, an exception), the channel answers with the
+  clinic's phone number;
 - one JSON object per bot message, with its text, buttons and `custom` payload together;
 - message text is never logged (transcripts are health information).
 """
@@ -18,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -29,6 +33,8 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 import ops.speedups
 from actions import messages
 from actions.content import ContentStore, store
+from channels.limits import ConversationRateLimit
+from channels.request import BadRequest, parse_body
 from ops.tracker_store import StoreUnavailable
 from safety.detector import assess
 
@@ -40,30 +46,32 @@ ops.speedups.install()
 
 MAX_MESSAGE_CHARS = int(os.environ.get("CLINIC_MAX_MESSAGE_CHARS", "1000"))
 MAX_BODY_BYTES = int(os.environ.get("CLINIC_MAX_BODY_BYTES", "65536"))
-MAX_SENDER_CHARS = 128
 MESSAGE_KEYS = ("text", "buttons", "image", "attachment", "custom")
+# The longest a turn may take (NLU, action server, store, lock wait) before the patient gets the error
+# reply with the clinic's phone: Rasa itself waits 5 minutes for an action server that never answers.
+# Below the widget's own 15 s timeout and nginx's 60 s (config/defaults.env).
+TURN_TIMEOUT = float(os.environ.get("CLINIC_TURN_TIMEOUT", "10"))
+# How long an emergency or crisis message waits for Rasa's own (recorded) reply before the channel
+# answers it in-process: the issue asks for the emergency reply within 1 s whatever the action server does.
+SAFETY_REPLY_WAIT = float(os.environ.get("CLINIC_SAFETY_REPLY_WAIT", "0.5"))
+SAFETY_KINDS = ("emergency", "crisis")
+# Messages per conversation per minute (config/defaults.env); a red flag is still answered beyond it.
+CONVERSATION_PER_MINUTE = int(os.environ.get("CLINIC_CONVERSATION_MAX_PER_MINUTE", "30"))
+# Turns still running after the channel answered a red flag itself (a reference keeps each task alive).
+BACKGROUND: Set["asyncio.Task[None]"] = set()
 
 
-class BadRequest(ValueError):
-    """The request body is not what the channel accepts. The message goes back to the client."""
+def kind(message: Dict[str, Any]) -> str:
+    return str((message.get("custom") or {}).get("kind", ""))
 
 
-def parse_body(raw: bytes) -> Tuple[str, str]:
-    """Returns (sender, message) or raises BadRequest. Pure, for tests."""
-    import json
-
-    try:
-        body = json.loads(raw.decode("utf-8")) if raw else None
-    except (UnicodeDecodeError, ValueError):
-        raise BadRequest("The body must be JSON: {\"sender\": \"<id>\", \"message\": \"<text>\"}.")
-    if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object: {\"sender\": \"<id>\", \"message\": \"<text>\"}.")
-    sender, text = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-        raise BadRequest(f"'sender' must be a non-empty string of at most {MAX_SENDER_CHARS} characters.")
-    if not isinstance(text, str):
-        raise BadRequest("'message' must be a string.")
-    return sender.strip(), text
+def abandon(turn: "asyncio.Future[None]") -> None:
+    """The watchdog: a turn over TURN_TIMEOUT is cancelled (Rasa releases the conversation lock; nothing
+    of the turn is stored)."""
+    if not turn.done():
+        logger.error("a turn took over %.0f s (action server or store too slow) and was abandoned",
+                     TURN_TIMEOUT)
+        turn.cancel()
 
 
 def safety_reply(content_store: ContentStore, text: str) -> Optional[List[Dict[str, Any]]]:
@@ -99,6 +107,7 @@ class ClinicRestInput(InputChannel):
 
     def __init__(self, content_store: Optional[ContentStore] = None) -> None:
         self._store = content_store
+        self.rate_limit = ConversationRateLimit(CONVERSATION_PER_MINUTE)
 
     @property
     def content(self) -> ContentStore:
@@ -117,24 +126,49 @@ class ClinicRestInput(InputChannel):
             sender, text = parse_body(raw)
         except BadRequest as e:
             return response.json({"error": str(e)}, status=400)
+        urgent = safety_reply(self.content, text)  # before Rasa: a red flag never waits on it
+        if not self.rate_limit.allow(sender):
+            if urgent is not None:  # built in-process, costs nothing: never refused
+                return self._reply(sender, urgent)
+            return response.json({"error": "Too many messages in this conversation; please wait a minute."},
+                                 status=429)
         if not text.strip():
             return self._reply(sender, messages.fallback(self.content.get()))
         if len(text) > MAX_MESSAGE_CHARS:
-            return self._reply(sender, safety_reply(self.content, text) or messages.too_long(self.content.get()))
+            return self._reply(sender, urgent or messages.too_long(self.content.get()))
 
         collector = MergingOutputChannel()
+        turn = asyncio.ensure_future(self._run_turn(on_new_message, UserMessage(text, collector, sender,
+                                                                                input_channel=self.name())))
+        watchdog = asyncio.get_running_loop().call_later(TURN_TIMEOUT, abandon, turn)
+        turn.add_done_callback(lambda _: watchdog.cancel())
+        if urgent is not None:
+            await asyncio.wait({turn}, timeout=SAFETY_REPLY_WAIT)
+            if turn.done() and any(kind(m) in SAFETY_KINDS for m in collector.messages):
+                return response.json(collector.messages)  # Rasa's own reply, recorded
+            if not turn.done():  # the action server is slow or hung: answer now, record it if Rasa can
+                logger.warning("red flag answered by the channel; the turn goes on in the background")
+                BACKGROUND.add(turn)
+                turn.add_done_callback(BACKGROUND.discard)
+            return self._reply(sender, urgent)
+        await turn  # never longer than TURN_TIMEOUT: the watchdog cancels it
+        if collector.messages:
+            return response.json(collector.messages)
+        logger.warning("no reply from the assistant; sending the channel's own reply")
+        return self._reply(sender, messages.error(self.content.get()))
+
+    @staticmethod
+    async def _run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                        message: UserMessage) -> None:
+        """Rasa's handling of one message; never raises (the patient gets an answer either way)."""
         try:
-            await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+            await on_new_message(message)
         except StoreUnavailable as e:
             logger.error("conversation store unavailable: %s", e)
         except asyncio.CancelledError:
             logger.error("message handling was cancelled (timeout)")
-        except Exception as e:  # the patient still gets an answer below
+        except Exception as e:
             logger.error("message handling failed: %s", type(e).__name__)
-        if collector.messages:
-            return response.json(collector.messages)
-        logger.warning("no reply from the assistant; sending the channel's own reply")
-        return self._reply(sender, safety_reply(self.content, text) or messages.error(self.content.get()))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("clinic_rest_webhook", __name__)

@@ -19,6 +19,13 @@ This store (same table, same events, same queries: it IS Rasa's SQLTrackerStore)
   itself;
 - logs the error's class and first line only, never SQL parameters.
 
+Rasa's own `session_scope` turns ANY ValueError inside a database session into `sys.exit(1)` (it means
+"the PostgreSQL schema is missing" there): a sender id with a lone surrogate (SQLite) or a NUL
+(PostgreSQL) raised one and took the whole server down. This store has its own session handling, and
+every exception inside retrieve/save becomes `StoreUnavailable`; a failure at start (a missing driver
+included, which Rasa's loader would answer with an in-memory store) stops Rasa. A save that fails after
+the reply was built is logged with a running count (the patient got the reply; the turn is lost).
+
 endpoints.yml: `tracker_store: type: ops.tracker_store.StrictSQLTrackerStore` (the other keys as for
 `type: SQL`).
 """
@@ -26,19 +33,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import itertools
 import logging
-from typing import Any, Dict, Generator, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Generator, Optional, Text, TypeVar
 
 import sqlalchemy as sa
 import sqlalchemy.exc
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import SQLTrackerStore, TrackerStore, create_engine_kwargs, validate_port
+from rasa.core.tracker_store import (SQLTrackerStore, TrackerStore, create_engine_kwargs,
+                                     ensure_schema_exists, validate_port)
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.domain import Domain
 
 import ops.settings
 
 logger = logging.getLogger(__name__)
 
+# Turns whose reply was sent but whose save failed, since this process started (logged with each one).
+_unsaved_turns = itertools.count(1)
+T = TypeVar("T")
 
 
 class StoreUnavailable(asyncio.CancelledError):
@@ -57,7 +71,11 @@ class TrackerStoreStartupError(RuntimeError):
 
 
 def describe_error(error: BaseException) -> str:
-    """Class and first line of a database error, without SQL or parameters (they carry message text)."""
+    """Class and first line of a database error, without SQL or parameters (they carry message text).
+    Any other error gets its class only: its text may quote a sender id or message (UnicodeEncodeError
+    quotes the offending character)."""
+    if not isinstance(error, sqlalchemy.exc.SQLAlchemyError):
+        return type(error).__name__
     orig = getattr(error, "orig", None) or error
     first_line = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
     if isinstance(error, sqlalchemy.exc.StatementError) and not isinstance(error, sqlalchemy.exc.OperationalError):
@@ -65,6 +83,20 @@ def describe_error(error: BaseException) -> str:
     if "[SQL:" in first_line or "parameters" in first_line:
         first_line = ""
     return f"{type(orig).__name__}: {first_line[:200]}" if first_line else type(orig).__name__
+
+
+def guarded(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """Any exception of a store method (outside a session too, e.g. rebuilding a tracker from a stored
+    event) becomes StoreUnavailable: Rasa's FailSafeTrackerStore would answer it from memory."""
+
+    @functools.wraps(method)
+    async def wrapper(self: "StrictSQLTrackerStore", *args: Any, **kwargs: Any) -> T:
+        try:
+            return await method(self, *args, **kwargs)
+        except Exception as e:  # StoreUnavailable is a BaseException: it passes unchanged
+            raise self.unavailable(e) from None
+
+    return wrapper
 
 
 class StrictSQLTrackerStore(SQLTrackerStore):
@@ -84,6 +116,24 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         query: Optional[Dict] = None,
         **kwargs: Dict[Text, Any],
     ) -> None:
+        try:
+            self._open(dialect, host, port, db, username, password, login_db, query)
+        except TrackerStoreStartupError:
+            raise
+        except Exception as e:
+            # e.g. a missing driver: Rasa's loader catches ImportError and AttributeError and carries on
+            # with an in-memory store. A driver's name is worth showing; other texts may quote the URL.
+            reason = f"{type(e).__name__}: {e}" if isinstance(e, ImportError) else describe_error(e)
+            raise TrackerStoreStartupError(
+                f"The tracker store cannot be set up ({reason}). Rasa will not start with an in-memory "
+                f"store instead: that would lose conversations. Check TRACKER_STORE_URL and the driver."
+            ) from None
+        TrackerStore.__init__(self, domain, event_broker, **kwargs)
+        logger.info(f"Tracker store: {self.where} (strict: no in-memory fallback).")
+
+    def _open(self, dialect: Text, host: Optional[Text], port: Optional[int], db: Text,
+              username: Optional[Text], password: Optional[Text], login_db: Optional[Text],
+              query: Optional[Dict]) -> None:
         # SQLTrackerStore.__init__ is not called: it retries some errors forever and carries on after
         # others. `login_db` (create the database if missing) is ignored on purpose: a missing database
         # is a configuration error to fix, not something to paper over with a new empty one.
@@ -122,8 +172,6 @@ class StrictSQLTrackerStore(SQLTrackerStore):
                     f"({describe_error(e)})."
                 ) from None
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
-        TrackerStore.__init__(self, domain, event_broker, **kwargs)
-        logger.info(f"Tracker store: {self.where} (strict: no in-memory fallback).")
 
     def _where(self) -> str:
         url = self.engine.url
@@ -131,12 +179,48 @@ class StrictSQLTrackerStore(SQLTrackerStore):
             return f"sqlite file '{url.database}'"
         return f"{url.get_backend_name()} database '{url.database}' at {url.host}:{url.port or 5432}"
 
+    def unavailable(self, error: BaseException) -> StoreUnavailable:
+        logger.error(f"Tracker store unavailable: {self.where}: {describe_error(error)}. The patient gets "
+                     f"the clinic's phone number; nothing is stored elsewhere.")
+        return StoreUnavailable(f"tracker store unavailable: {self.where}")
+
     @contextlib.contextmanager
     def session_scope(self) -> Generator["sa.orm.Session", None, None]:
+        """Rasa's session scope without its `except ValueError: sys.exit(1)`."""
         try:
-            with super().session_scope() as session:
-                yield session
-        except sqlalchemy.exc.SQLAlchemyError as e:
-            logger.error(f"Tracker store unavailable: {self.where}: {describe_error(e)}. The patient gets "
-                         f"the clinic's phone number; nothing is stored elsewhere.")
-            raise StoreUnavailable(f"tracker store unavailable: {self.where}") from None
+            session = self.sessionmaker()
+        except Exception as e:
+            raise self.unavailable(e) from None
+        try:
+            ensure_schema_exists(session)  # POSTGRESQL_SCHEMA, as Rasa's own store honours it
+            yield session
+        except Exception as e:
+            raise self.unavailable(e) from None
+        finally:
+            with contextlib.suppress(Exception):
+                session.close()
+
+    @guarded
+    async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
+        return await super().retrieve(sender_id)
+
+    @guarded
+    async def retrieve_full_tracker(self, conversation_id: Text) -> Optional[DialogueStateTracker]:
+        return await super().retrieve_full_tracker(conversation_id)
+
+    @guarded
+    async def keys(self) -> Any:
+        return await super().keys()
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        try:
+            await self._save(tracker)
+        except StoreUnavailable:
+            # The reply may already be on its way to the patient: this turn is lost, say so.
+            logger.error(f"Tracker store: a turn could not be saved (unsaved turns since start: "
+                         f"{next(_unsaved_turns)}).")
+            raise
+
+    @guarded
+    async def _save(self, tracker: DialogueStateTracker) -> None:
+        await super().save(tracker)

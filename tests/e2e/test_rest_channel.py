@@ -2,6 +2,7 @@
 (POST /webhooks/rest/webhook), as the widget and curl do."""
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any, Dict, List
 
@@ -9,7 +10,7 @@ import pytest
 import requests
 
 from actions.content import load
-from tests.stack import Stack, kinds, start_stack, texts
+from tests.stack import LOG_DIR, Stack, kinds, start_stack, texts
 
 CONTENT = load()
 PHONE = CONTENT.clinic.phone
@@ -167,9 +168,70 @@ def test_wrong_or_missing_fields_get_400(stack: Stack, body: Any) -> None:
     assert r.status_code == 400 and "error" in r.json()
 
 
+@pytest.mark.parametrize("sender", ["x\ud800", "\udfff", "x\u0000y", "a\nb", "tab\there", "a b", "x" * 129,
+                                    "caf\u00e9", "\u202e", "../../etc", ""])
+def test_hostile_senders_get_400_and_the_server_stays_up(stack: Stack, sender: str) -> None:
+    # Before: a lone surrogate in `sender` reached SQLite through Rasa's session_scope, whose
+    # `except ValueError: sys.exit(1)` stopped the server (issue 10).
+    body = json.dumps({"sender": sender, "message": "hi"}).encode()  # surrogates as \ud800 escapes
+    r = requests.post(stack.webhook, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 400 and "sender" in r.json()["error"]
+    assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"
+
+
+def test_unstorable_characters_are_dropped_from_the_message(stack: Stack) -> None:
+    body = json.dumps({"sender": new_sender(), "message": "what is an \u0000aura?\udfff\ud800"}).encode()
+    r = requests.post(stack.webhook, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+    assert r.status_code == 200 and topics(r.json())[0] == "aura"
+    assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"
+
+
+def test_a_slash_text_that_is_not_a_button_goes_through_nlu_and_the_safety_detector(stack: Stack) -> None:
+    # Before: '/ask_aura@1.0' forced the aura intent and the rest of the text was never read.
+    reply = stack.say(new_sender(), "/ask_aura@1.0 my face is drooping on one side and i can't lift my arm")
+    assert "emergency" in kinds(reply), reply
+    assert "crisis" in kinds(stack.say(new_sender(), "/greet{} i want to end my life"))
+
+
+def test_button_payloads_still_work(stack: Stack) -> None:
+    assert topics(stack.say(new_sender(), '/ask_duration{"subject": "aura"}'))[0] == "aura_duration"
+    assert "disclaimer" in kinds(stack.say(new_sender(), "/greet"))
+
+
+def test_unknown_or_malformed_payloads_leave_no_text_in_the_log(stack: Stack) -> None:
+    marker = f"qzx{uuid.uuid4().hex[:10]}"
+    for text in [f"/{marker}", f"/ask_aura{{{marker}", f'/ask_aura{{"subject": "{marker}"}}',
+                 f"/ask_aura@x {marker}", f"/restart {marker}", f"/ {marker}"]:
+        assert stack.post({"sender": new_sender(), "message": text}).status_code == 200
+    logs = "".join(p.read_text(errors="replace") for p in LOG_DIR.glob(f"*-{stack.rasa_port}.log"))
+    assert logs and marker not in logs
+
+
+def test_one_conversation_is_rate_limited_but_a_red_flag_is_still_answered(stack: Stack) -> None:
+    sender = new_sender()
+    for _ in range(30):  # CLINIC_CONVERSATION_MAX_PER_MINUTE (config/defaults.env); empty: in-process
+        assert stack.post({"sender": sender, "message": ""}).status_code == 200
+    r = stack.post({"sender": sender, "message": "what is an aura?"})
+    assert r.status_code == 429 and "error" in r.json()
+    assert "emergency" in kinds(stack.say(sender, "my face is drooping on one side"))
+    assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"  # other conversations unaffected
+
+
 def test_invalid_json_gets_400(stack: Stack) -> None:
     r = requests.post(stack.webhook, data=b"{not json", headers={"Content-Type": "application/json"}, timeout=10)
     assert r.status_code == 400
+
+
+@pytest.mark.parametrize("raw", [
+    b"[" * 65536, b"{\"a\":" * 9000,
+    b'{"sender": "abc", "message": "hi", "metadata": ' + b"[" * 30000 + b"]" * 30000 + b"}",
+    b'{"sender": "abc", "message": "' + b"1" * 100 + b'", "n": ' + b"9" * 20000 + b"}",
+])
+def test_deeply_nested_or_odd_json_gets_a_json_4xx(stack: Stack, raw: bytes) -> None:
+    # Before: RecursionError in the JSON parser -> 500.
+    r = requests.post(stack.webhook, data=raw, headers={"Content-Type": "application/json"}, timeout=30)
+    assert r.status_code in (400, 413) and r.json(), (r.status_code, r.text[:200])
+    assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"
 
 
 def test_oversized_body_gets_413(stack: Stack) -> None:

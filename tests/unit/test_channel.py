@@ -7,6 +7,9 @@ import json
 import pytest
 
 from actions.content import ContentStore
+from actions.messages import BUTTON_PAYLOADS, TOPIC_REQUESTS
+from channels.limits import ConversationRateLimit
+from channels.request import as_patient_text
 from channels.rest import BadRequest, MergingOutputChannel, parse_body, safety_reply
 
 
@@ -14,6 +17,9 @@ from channels.rest import BadRequest, MergingOutputChannel, parse_body, safety_r
     b"", b"{", b"[]", b'"hi"', b"null", b'{"message": "hi"}', b'{"sender": "x"}',
     b'{"sender": "x", "message": 5}', b'{"sender": 5, "message": "hi"}', b'{"sender": " ", "message": "hi"}',
     json.dumps({"sender": "x" * 200, "message": "hi"}).encode(), b"\xff\xfe",
+    json.dumps({"sender": "x\ud800", "message": "hi"}).encode(), json.dumps({"sender": "a\u0000", "message": "hi"}).encode(),
+    b"[" * 65536, b'{"sender": "abc", "message": "hi", "metadata": ' + b"[" * 60000 + b"]" * 60000 + b"}",
+    json.dumps({"sender": "a\nb", "message": "hi"}).encode(), json.dumps({"sender": " abc ", "message": "hi"}).encode(),
 ])
 def test_bad_bodies_are_refused_with_a_reason(raw: bytes) -> None:
     with pytest.raises(BadRequest) as e:
@@ -22,7 +28,12 @@ def test_bad_bodies_are_refused_with_a_reason(raw: bytes) -> None:
 
 
 def test_good_body() -> None:
-    assert parse_body(b'{"sender": " abc ", "message": "hi", "metadata": {"x": 1}}') == ("abc", "hi")
+    assert parse_body(b'{"sender": "abc", "message": "hi", "metadata": {"x": 1}}') == ("abc", "hi")
+
+
+def test_nul_and_lone_surrogates_are_dropped_from_the_message() -> None:
+    raw = json.dumps({"sender": "abc", "message": "a\u0000b\ud800c\udfff \U0001F915"}).encode()
+    assert parse_body(raw) == ("abc", "abc \U0001F915")
 
 
 def test_text_buttons_and_custom_are_one_message() -> None:
@@ -38,3 +49,26 @@ def test_guard_builds_emergency_and_crisis_replies_in_process() -> None:
     assert {m["custom"]["kind"] for m in safety_reply(store, "i have a fever and a stiff neck")} == {"emergency"}
     assert {m["custom"]["kind"] for m in safety_reply(store, "i want to kill myself")} == {"crisis"}
     assert safety_reply(store, "what is an aura") is None
+
+
+def test_only_the_assistants_own_payloads_pass_as_payloads() -> None:
+    assert BUTTON_PAYLOADS == frozenset(TOPIC_REQUESTS.values())
+    for payload in [*BUTTON_PAYLOADS, "/greet", " /ask_aura "]:
+        assert as_patient_text(payload) == payload
+    assert as_patient_text("/restart") == "restart"
+    assert as_patient_text("/emergency") == "emergency"
+    assert as_patient_text("//i want to end my life") == "i want to end my life"
+    assert as_patient_text('/ask_aura{"subject": "x"}') == 'ask_aura{"subject": "x"}'
+    assert as_patient_text("/") == ""
+    assert as_patient_text("what is /ask_aura") == "what is /ask_aura"
+
+
+def test_the_conversation_rate_limit_refills_and_forgets_idle_conversations() -> None:
+    now = [0.0]
+    limit = ConversationRateLimit(3, clock=lambda: now[0])
+    assert [limit.allow("a") for _ in range(4)] == [True, True, True, False]
+    assert limit.allow("b")  # per conversation
+    now[0] = 20.0  # one message a 20 s comes back
+    assert limit.allow("a") and not limit.allow("a")
+    now[0] = 200.0
+    assert limit.allow("c") and list(limit.buckets) == ["c"]
