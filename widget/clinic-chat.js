@@ -324,6 +324,7 @@
       ".chip{min-height:44px;padding:8px 14px;border-radius:22px;border:2px solid var(--cc-chip);background:var(--cc-bg);color:var(--cc-chip);font-weight:600;cursor:pointer;text-align:left}",
       ".chip:hover{background:var(--cc-bot)}",
       ".chip:disabled{opacity:.6;cursor:default}",
+      ".note{display:block;font-size:13px;font-style:italic}",
       ".typing{align-self:flex-start;display:flex;gap:5px;padding:14px 16px}",
       ".typing i{width:8px;height:8px;border-radius:50%;background:var(--cc-bot-text);opacity:.35;animation:cc-blink 1.2s infinite ease-in-out}",
       ".typing i:nth-child(2){animation-delay:.2s}.typing i:nth-child(3){animation-delay:.4s}",
@@ -352,6 +353,7 @@
     this.store = makeStore("clinicChat:" + cfg.serverUrl);
     this.state = this.store.load() || freshState();
     this.busy = false;
+    this.queue = []; // typed while a reply was pending: {text, entry}, sent in order (docs/widget.md)
     this.errorNode = null;
     this.mobileQuery = window.matchMedia ? window.matchMedia("(max-width: 479.98px)") : null;
     this.build();
@@ -722,9 +724,43 @@
   };
 
   P.sendTyped = function () {
-    var text = this.input.value;
-    if (!text.trim() || this.busy) return;
-    this.request(text.trim(), { typed: true });
+    var text = this.input.value.trim();
+    if (!text) return;
+    if (this.busy) this.enqueue(text); else this.request(text, { typed: true });
+  };
+
+  // A message typed while a reply is pending waits, visibly, below the typing indicator: a patient who
+  // presses Enter at once (e.g. while the greeting loads) must never be ignored.
+  P.enqueue = function (text) {
+    var entry = { who: "patient", text: text.slice(0, MAX_TEXT) };
+    var node = this.renderEntry(entry, null);
+    node.classList.add("pending");
+    node.appendChild(el("span", { "class": "note", text: "Sending\u2026" }));
+    this.queue.push({ text: text, entry: entry });
+    this.log.appendChild(node);
+    this.input.value = "";
+    this.scrollToEnd();
+    this.announce(["Sending your message as soon as the assistant has answered."], false);
+  };
+
+  // The next queued message leaves its "sending" state and goes out, in its place in the transcript.
+  P.sendNext = function () {
+    var next = this.queue.shift();
+    if (next) this.request(next.text, { typed: true, queued: next.entry });
+  };
+
+  // A failed request: every message not yet sent goes back into the input, in order, so none is lost.
+  P.takeBackQueue = function (failed) {
+    var texts = failed ? [failed] : [];
+    this.queue.forEach(function (q) {
+      texts.push(q.text);
+      if (q.entry._node && q.entry._node.parentNode) q.entry._node.parentNode.removeChild(q.entry._node);
+    });
+    var had = this.queue.length > 0;
+    this.queue = [];
+    if (this.input.value.trim()) texts.push(this.input.value.trim());
+    if (texts.length) this.input.value = texts.join(" ");
+    return had;
   };
 
   // Sends `payload`. opts.display: the patient bubble's text (a button's title); opts.silent: no bubble
@@ -735,7 +771,16 @@
     if (this.busy) return;
     this.clearError();
     var entry = null;
-    if (!opts.silent) {
+    if (opts.queued) {
+      entry = opts.queued;
+      var node = entry._node, note = node.querySelector(".note");
+      if (note) node.removeChild(note);
+      node.classList.remove("pending");
+      this.state.entries.push(entry);
+      this.log.insertBefore(node, this.typing);
+      this.save();
+      this.renderQuickReplies();
+    } else if (!opts.silent) {
       entry = { who: "patient", text: String(opts.display || payload).slice(0, MAX_TEXT) };
       this.push(entry);
     }
@@ -759,19 +804,21 @@
       self.reveal(msgs[0]._node);
       var urgent = msgs.some(function (m) { return m.kind === "emergency" || m.kind === "crisis"; });
       self.announce(msgs.map(function (m) { return m.text; }), urgent);
+      self.sendNext();
     }, function (err) {
       if (sender !== self.state.sender) return;
       self.setBusy(false);
       if (entry) self.removeEntry(entry);
-      if (opts.typed && !self.input.value) self.input.value = payload; // the patient's text is kept
+      var hadQueued = self.takeBackQueue(opts.typed ? payload : ""); // the patient's text is kept
       self.showError(err, function () {
         if (opts.typed) {
           var now = self.input.value.trim();
           self.request(now || payload, { typed: true });
         } else {
-          self.request(payload, opts);
+          self.request(payload, { silent: opts.silent, display: opts.display });
+          if (hadQueued) self.sendTyped(); // the texts typed behind it follow it
         }
-      }, !!entry);
+      }, !!entry || hadQueued);
     });
   };
 
@@ -827,6 +874,7 @@
     var wasOpen = !this.panel.hidden;
     this.state = freshState();
     this.state.open = wasOpen;
+    this.queue = [];
     this.setBusy(false);
     this.input.value = "";
     this.renderAll();
