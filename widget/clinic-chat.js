@@ -137,13 +137,20 @@
     }
   }
 
+  var UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  // The conversation id is the only key to a conversation, and the server accepts only a random UUID:
+  // a canonical v4 from the browser's CSPRNG, never Math.random (randomUUID needs a secure context,
+  // getRandomValues does not). Without either there is no safe id and the widget does not start.
   function randomId() {
     var c = window.crypto;
     if (c && typeof c.randomUUID === "function") return c.randomUUID();
     var b = new Uint8Array(16);
-    if (c && c.getRandomValues) c.getRandomValues(b);
-    else for (var i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
-    return Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+    c.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    var h = Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
   }
 
   function escapeRegExp(s) {
@@ -200,7 +207,7 @@
         try { raw = s ? s.getItem(key) : memory; } catch (e) { raw = memory; }
         try {
           var st = raw ? JSON.parse(raw) : null;
-          if (st && st.v === STORAGE_VERSION && typeof st.sender === "string" && Array.isArray(st.entries)) return st;
+          if (st && st.v === STORAGE_VERSION && typeof st.sender === "string" && UUID_V4.test(st.sender) && Array.isArray(st.entries)) return st;
         } catch (e) { /* a corrupt entry starts a fresh conversation */ }
         return null;
       },
