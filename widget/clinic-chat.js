@@ -35,7 +35,7 @@
   var STORAGE_VERSION = 1;
   var MAX_ENTRIES = 200;
   var MAX_TEXT = 5000;
-  var KINDS = ["disclaimer", "answer", "clinician", "fallback", "emergency", "crisis", "error"];
+  var KINDS = ["disclaimer", "answer", "clinician", "fallback", "emergency", "crisis", "error", "urgent_check"];
   var SCRIPT = document.currentScript;
 
   /* ------------------------------------------------------------------ config */
@@ -57,7 +57,8 @@
       botBubble: "#eef2f7",
       text: "#1b1f24",
       emergency: "#a4001d",  // emergency replies (white text on it)
-      crisis: "#4a148c"      // crisis replies (white text on it)
+      crisis: "#4a148c",     // crisis replies (white text on it)
+      urgent: "#ffc400"      // urgent_check safety-net cards (near-black text on it)
     }
   };
 
@@ -262,12 +263,18 @@
   }
 
   // Several messages of one reply often carry the same call link: show it once, on the last of them.
+  // An urgent_check keeps it on its first message, the one that says "call now".
   function dedupeActions(entries) {
-    for (var i = 0; i < entries.length - 1; i++) {
-      var a = entries[i], b = entries[i + 1];
-      if ((a.call || a.crisisCall || a.booking) && actionsKey(a) === actionsKey(b)) {
-        delete a.call; delete a.crisisCall; delete a.booking;
+    var i = 0;
+    while (i < entries.length) {
+      var a = entries[i], j = i;
+      var has = a.call || a.crisisCall || a.booking;
+      while (has && j + 1 < entries.length && actionsKey(entries[j + 1]) === actionsKey(a)) j++;
+      var keep = a.kind === "urgent_check" ? i : j;
+      for (var k = i; k <= j; k++) {
+        if (k !== keep) { delete entries[k].call; delete entries[k].crisisCall; delete entries[k].booking; }
       }
+      i = j + 1;
     }
     return entries;
   }
@@ -286,7 +293,8 @@
       ":host{all:initial;--cc-primary:" + c.primary + ";--cc-on-primary:" + onPrimary + ";--cc-bg:" + c.background +
         ";--cc-text:" + text + ";--cc-bot:" + c.botBubble + ";--cc-bot-text:" + botText + ";--cc-link:" + link +
         ";--cc-chip:" + chipText + ";--cc-em:" + c.emergency + ";--cc-on-em:" + readableOn(c.emergency) +
-        ";--cc-crisis:" + c.crisis + ";--cc-on-crisis:" + readableOn(c.crisis) + ";}",
+        ";--cc-crisis:" + c.crisis + ";--cc-on-crisis:" + readableOn(c.crisis) +
+        ";--cc-urgent:" + c.urgent + ";--cc-on-urgent:" + readableOn(c.urgent) + ";}",
       "*,*::before,*::after{box-sizing:border-box}",
       ".root{font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Liberation Sans',Arial,sans-serif;color:var(--cc-text);-webkit-text-size-adjust:100%}",
       "[hidden]{display:none!important}",
@@ -317,7 +325,10 @@
       ".badge{display:block;font-weight:800;text-transform:uppercase;letter-spacing:.04em;font-size:13px;margin-bottom:2px}",
       ".kind-emergency{background:var(--cc-em);color:var(--cc-on-em);border:3px solid #1b1b1b;font-weight:600;max-width:96%}",
       ".kind-crisis{background:var(--cc-crisis);color:var(--cc-on-crisis);border:3px solid #1b1b1b;font-weight:600;max-width:96%}",
-      ".kind-emergency a,.kind-crisis a{color:inherit}",
+      ".kind-urgent_check{background:var(--cc-urgent);color:var(--cc-on-urgent);border:3px solid #1b1b1b;font-weight:600;max-width:96%}",
+      ".kind-emergency a,.kind-crisis a,.kind-urgent_check a{color:inherit}",
+      ".kind-urgent_check .call{background:var(--cc-on-urgent);color:var(--cc-urgent)!important;border-color:var(--cc-on-urgent);font-size:18px;padding:10px 18px}",
+      ".quick.urgent .chip{border:3px solid #1b1b1b;color:#1b1b1b;font-weight:700}",
       ".kind-error,.local-error{background:#fff6e0;color:#3d2a00;border:2px solid #8a5a00}",
       ".kind-error a,.local-error a{color:#3d2a00}",
       ".actions{display:flex;flex-wrap:wrap;gap:8px;margin-top:8px;white-space:normal}",
@@ -596,7 +607,10 @@
     this.quick = null;
     var last = this.state.entries[this.state.entries.length - 1];
     if (!last || last.who !== "bot" || !last.buttons || !last.buttons.length) return;
-    this.quick = el("ul", { "class": "quick", "aria-label": "Suggested questions" }, last.buttons.map(function (b) {
+    var urgent = last.kind === "urgent_check";
+    this.quick = el("ul", {
+      "class": urgent ? "quick urgent" : "quick", "aria-label": urgent ? "Your answer" : "Suggested questions"
+    }, last.buttons.map(function (b) {
       return el("li", {}, [el("button", {
         "class": "chip", type: "button", text: b.title, disabled: self.busy,
         onclick: function () { self.request(b.payload, { display: b.title }); self.input.focus(); }
@@ -653,6 +667,7 @@
       var first = !prev || prev.who !== "bot" || prev.kind !== e.kind;
       if (e.kind === "emergency" && first) node.appendChild(el("strong", { "class": "badge", text: "Emergency" }));
       if (e.kind === "crisis" && first) node.appendChild(el("strong", { "class": "badge", text: "Get support now" }));
+      if (e.kind === "urgent_check" && first) node.appendChild(el("strong", { "class": "badge", text: "Urgent check" }));
       var body = el("span", { "class": "text" });
       this.linkify(body, e.text || "");
       node.appendChild(body);
@@ -809,8 +824,15 @@
       self.save();
       self.renderQuickReplies();
       self.reveal(msgs[0]._node);
-      var urgent = msgs.some(function (m) { return m.kind === "emergency" || m.kind === "crisis"; });
-      self.announce(msgs.map(function (m) { return m.text; }), urgent);
+      var urgent = msgs.some(function (m) {
+        return m.kind === "emergency" || m.kind === "crisis" || m.kind === "urgent_check";
+      });
+      var said = msgs.map(function (m) { return m.text; });
+      var lastMsg = msgs[msgs.length - 1];
+      if (lastMsg.kind === "urgent_check" && lastMsg.buttons) {
+        said.push("Answer with a button: " + lastMsg.buttons.map(function (b) { return b.title; }).join(", ") + ".");
+      }
+      self.announce(said, urgent);
       self.sendNext();
     }, function (err) {
       if (sender !== self.state.sender) return;
