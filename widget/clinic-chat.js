@@ -35,7 +35,8 @@
   var STORAGE_VERSION = 1;
   var MAX_ENTRIES = 200;
   var MAX_TEXT = 5000;
-  var KINDS = ["disclaimer", "answer", "clinician", "fallback", "emergency", "crisis", "error", "urgent_check"];
+  var KINDS = ["disclaimer", "answer", "clinician", "fallback", "emergency", "crisis", "error",
+    "urgent_check"];
   var SCRIPT = document.currentScript;
 
   /* ------------------------------------------------------------------ config */
@@ -208,7 +209,8 @@
         try { raw = s ? s.getItem(key) : memory; } catch (e) { raw = memory; }
         try {
           var st = raw ? JSON.parse(raw) : null;
-          if (st && st.v === STORAGE_VERSION && typeof st.sender === "string" && UUID_V4.test(st.sender) && Array.isArray(st.entries)) return st;
+          if (st && st.v === STORAGE_VERSION && typeof st.sender === "string" && UUID_V4.test(st.sender) &&
+              Array.isArray(st.entries)) return st;
         } catch (e) { /* a corrupt entry starts a fresh conversation */ }
         return null;
       },
@@ -667,7 +669,9 @@
       var first = !prev || prev.who !== "bot" || prev.kind !== e.kind;
       if (e.kind === "emergency" && first) node.appendChild(el("strong", { "class": "badge", text: "Emergency" }));
       if (e.kind === "crisis" && first) node.appendChild(el("strong", { "class": "badge", text: "Get support now" }));
-      if (e.kind === "urgent_check" && first) node.appendChild(el("strong", { "class": "badge", text: "Urgent check" }));
+      if (e.kind === "urgent_check" && first) {
+        node.appendChild(el("strong", { "class": "badge", text: "Urgent check" }));
+      }
       var body = el("span", { "class": "text" });
       this.linkify(body, e.text || "");
       node.appendChild(body);
@@ -830,7 +834,8 @@
       var said = msgs.map(function (m) { return m.text; });
       var lastMsg = msgs[msgs.length - 1];
       if (lastMsg.kind === "urgent_check" && lastMsg.buttons) {
-        said.push("Answer with a button: " + lastMsg.buttons.map(function (b) { return b.title; }).join(", ") + ".");
+        var choices = lastMsg.buttons.map(function (b) { return b.title; });
+        said.push("Answer with a button: " + choices.join(", ") + ".");
       }
       self.announce(said, urgent);
       self.sendNext();

@@ -23,7 +23,8 @@ CALL = {"label": "Call 911", "tel": "911"}
 def urgent_reply(sender: str) -> List[Dict[str, Any]]:
     return [
         {"recipient_id": sender, "custom": {"kind": "urgent_check", "call": CALL},
-         "text": "If this is new, sudden, different from your usual, or has lasted over an hour, call 911 now."},
+         "text": ("If this is new, sudden, different from your usual, or has lasted over an hour, "
+                  "call 911 now.")},
         {"recipient_id": sender, "custom": {"kind": "urgent_check"}, "buttons": BUTTONS,
          "text": "Is this new or different for you, or is it your usual aura?"},
     ]
