@@ -35,7 +35,8 @@
   var STORAGE_VERSION = 1;
   var MAX_ENTRIES = 200;
   var MAX_TEXT = 5000;
-  var KINDS = ["disclaimer", "answer", "clinician", "fallback", "emergency", "crisis", "error"];
+  var KINDS = ["disclaimer", "answer", "clinician", "fallback", "emergency", "crisis", "error",
+    "urgent_check"];
   var SCRIPT = document.currentScript;
 
   /* ------------------------------------------------------------------ config */
@@ -57,7 +58,8 @@
       botBubble: "#eef2f7",
       text: "#1b1f24",
       emergency: "#a4001d",  // emergency replies (white text on it)
-      crisis: "#4a148c"      // crisis replies (white text on it)
+      crisis: "#4a148c",     // crisis replies (white text on it)
+      urgent: "#ffc400"      // urgent_check safety-net cards (near-black text on it)
     }
   };
 
@@ -137,13 +139,20 @@
     }
   }
 
+  var UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  // The conversation id is the only key to a conversation, and the server accepts only a random UUID:
+  // a canonical v4 from the browser's CSPRNG, never Math.random (randomUUID needs a secure context,
+  // getRandomValues does not). Without either there is no safe id and the widget does not start.
   function randomId() {
     var c = window.crypto;
     if (c && typeof c.randomUUID === "function") return c.randomUUID();
     var b = new Uint8Array(16);
-    if (c && c.getRandomValues) c.getRandomValues(b);
-    else for (var i = 0; i < 16; i++) b[i] = Math.floor(Math.random() * 256);
-    return Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+    c.getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; // version 4
+    b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
+    var h = Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+    return [h.slice(0, 8), h.slice(8, 12), h.slice(12, 16), h.slice(16, 20), h.slice(20)].join("-");
   }
 
   function escapeRegExp(s) {
@@ -200,7 +209,8 @@
         try { raw = s ? s.getItem(key) : memory; } catch (e) { raw = memory; }
         try {
           var st = raw ? JSON.parse(raw) : null;
-          if (st && st.v === STORAGE_VERSION && typeof st.sender === "string" && Array.isArray(st.entries)) return st;
+          if (st && st.v === STORAGE_VERSION && typeof st.sender === "string" && UUID_V4.test(st.sender) &&
+              Array.isArray(st.entries)) return st;
         } catch (e) { /* a corrupt entry starts a fresh conversation */ }
         return null;
       },
@@ -255,12 +265,18 @@
   }
 
   // Several messages of one reply often carry the same call link: show it once, on the last of them.
+  // An urgent_check keeps it on its first message, the one that says "call now".
   function dedupeActions(entries) {
-    for (var i = 0; i < entries.length - 1; i++) {
-      var a = entries[i], b = entries[i + 1];
-      if ((a.call || a.crisisCall || a.booking) && actionsKey(a) === actionsKey(b)) {
-        delete a.call; delete a.crisisCall; delete a.booking;
+    var i = 0;
+    while (i < entries.length) {
+      var a = entries[i], j = i;
+      var has = a.call || a.crisisCall || a.booking;
+      while (has && j + 1 < entries.length && actionsKey(entries[j + 1]) === actionsKey(a)) j++;
+      var keep = a.kind === "urgent_check" ? i : j;
+      for (var k = i; k <= j; k++) {
+        if (k !== keep) { delete entries[k].call; delete entries[k].crisisCall; delete entries[k].booking; }
       }
+      i = j + 1;
     }
     return entries;
   }
@@ -279,7 +295,8 @@
       ":host{all:initial;--cc-primary:" + c.primary + ";--cc-on-primary:" + onPrimary + ";--cc-bg:" + c.background +
         ";--cc-text:" + text + ";--cc-bot:" + c.botBubble + ";--cc-bot-text:" + botText + ";--cc-link:" + link +
         ";--cc-chip:" + chipText + ";--cc-em:" + c.emergency + ";--cc-on-em:" + readableOn(c.emergency) +
-        ";--cc-crisis:" + c.crisis + ";--cc-on-crisis:" + readableOn(c.crisis) + ";}",
+        ";--cc-crisis:" + c.crisis + ";--cc-on-crisis:" + readableOn(c.crisis) +
+        ";--cc-urgent:" + c.urgent + ";--cc-on-urgent:" + readableOn(c.urgent) + ";}",
       "*,*::before,*::after{box-sizing:border-box}",
       ".root{font:16px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,'Liberation Sans',Arial,sans-serif;color:var(--cc-text);-webkit-text-size-adjust:100%}",
       "[hidden]{display:none!important}",
@@ -310,7 +327,10 @@
       ".badge{display:block;font-weight:800;text-transform:uppercase;letter-spacing:.04em;font-size:13px;margin-bottom:2px}",
       ".kind-emergency{background:var(--cc-em);color:var(--cc-on-em);border:3px solid #1b1b1b;font-weight:600;max-width:96%}",
       ".kind-crisis{background:var(--cc-crisis);color:var(--cc-on-crisis);border:3px solid #1b1b1b;font-weight:600;max-width:96%}",
-      ".kind-emergency a,.kind-crisis a{color:inherit}",
+      ".kind-urgent_check{background:var(--cc-urgent);color:var(--cc-on-urgent);border:3px solid #1b1b1b;font-weight:600;max-width:96%}",
+      ".kind-emergency a,.kind-crisis a,.kind-urgent_check a{color:inherit}",
+      ".kind-urgent_check .call{background:var(--cc-on-urgent);color:var(--cc-urgent)!important;border-color:var(--cc-on-urgent);font-size:18px;padding:10px 18px}",
+      ".quick.urgent .chip{border:3px solid #1b1b1b;color:#1b1b1b;font-weight:700}",
       ".kind-error,.local-error{background:#fff6e0;color:#3d2a00;border:2px solid #8a5a00}",
       ".kind-error a,.local-error a{color:#3d2a00}",
       ".actions{display:flex;flex-wrap:wrap;gap:8px;margin-top:8px;white-space:normal}",
@@ -324,6 +344,7 @@
       ".chip{min-height:44px;padding:8px 14px;border-radius:22px;border:2px solid var(--cc-chip);background:var(--cc-bg);color:var(--cc-chip);font-weight:600;cursor:pointer;text-align:left}",
       ".chip:hover{background:var(--cc-bot)}",
       ".chip:disabled{opacity:.6;cursor:default}",
+      ".note{display:block;font-size:13px;font-style:italic}",
       ".typing{align-self:flex-start;display:flex;gap:5px;padding:14px 16px}",
       ".typing i{width:8px;height:8px;border-radius:50%;background:var(--cc-bot-text);opacity:.35;animation:cc-blink 1.2s infinite ease-in-out}",
       ".typing i:nth-child(2){animation-delay:.2s}.typing i:nth-child(3){animation-delay:.4s}",
@@ -352,6 +373,7 @@
     this.store = makeStore("clinicChat:" + cfg.serverUrl);
     this.state = this.store.load() || freshState();
     this.busy = false;
+    this.queue = []; // typed while a reply was pending: {text, entry}, sent in order (docs/widget.md)
     this.errorNode = null;
     this.mobileQuery = window.matchMedia ? window.matchMedia("(max-width: 479.98px)") : null;
     this.build();
@@ -587,7 +609,10 @@
     this.quick = null;
     var last = this.state.entries[this.state.entries.length - 1];
     if (!last || last.who !== "bot" || !last.buttons || !last.buttons.length) return;
-    this.quick = el("ul", { "class": "quick", "aria-label": "Suggested questions" }, last.buttons.map(function (b) {
+    var urgent = last.kind === "urgent_check";
+    this.quick = el("ul", {
+      "class": urgent ? "quick urgent" : "quick", "aria-label": urgent ? "Your answer" : "Suggested questions"
+    }, last.buttons.map(function (b) {
       return el("li", {}, [el("button", {
         "class": "chip", type: "button", text: b.title, disabled: self.busy,
         onclick: function () { self.request(b.payload, { display: b.title }); self.input.focus(); }
@@ -644,6 +669,9 @@
       var first = !prev || prev.who !== "bot" || prev.kind !== e.kind;
       if (e.kind === "emergency" && first) node.appendChild(el("strong", { "class": "badge", text: "Emergency" }));
       if (e.kind === "crisis" && first) node.appendChild(el("strong", { "class": "badge", text: "Get support now" }));
+      if (e.kind === "urgent_check" && first) {
+        node.appendChild(el("strong", { "class": "badge", text: "Urgent check" }));
+      }
       var body = el("span", { "class": "text" });
       this.linkify(body, e.text || "");
       node.appendChild(body);
@@ -722,9 +750,43 @@
   };
 
   P.sendTyped = function () {
-    var text = this.input.value;
-    if (!text.trim() || this.busy) return;
-    this.request(text.trim(), { typed: true });
+    var text = this.input.value.trim();
+    if (!text) return;
+    if (this.busy) this.enqueue(text); else this.request(text, { typed: true });
+  };
+
+  // A message typed while a reply is pending waits, visibly, below the typing indicator: a patient who
+  // presses Enter at once (e.g. while the greeting loads) must never be ignored.
+  P.enqueue = function (text) {
+    var entry = { who: "patient", text: text.slice(0, MAX_TEXT) };
+    var node = this.renderEntry(entry, null);
+    node.classList.add("pending");
+    node.appendChild(el("span", { "class": "note", text: "Sending\u2026" }));
+    this.queue.push({ text: text, entry: entry });
+    this.log.appendChild(node);
+    this.input.value = "";
+    this.scrollToEnd();
+    this.announce(["Sending your message as soon as the assistant has answered."], false);
+  };
+
+  // The next queued message leaves its "sending" state and goes out, in its place in the transcript.
+  P.sendNext = function () {
+    var next = this.queue.shift();
+    if (next) this.request(next.text, { typed: true, queued: next.entry });
+  };
+
+  // A failed request: every message not yet sent goes back into the input, in order, so none is lost.
+  P.takeBackQueue = function (failed) {
+    var texts = failed ? [failed] : [];
+    this.queue.forEach(function (q) {
+      texts.push(q.text);
+      if (q.entry._node && q.entry._node.parentNode) q.entry._node.parentNode.removeChild(q.entry._node);
+    });
+    var had = this.queue.length > 0;
+    this.queue = [];
+    if (this.input.value.trim()) texts.push(this.input.value.trim());
+    if (texts.length) this.input.value = texts.join(" ");
+    return had;
   };
 
   // Sends `payload`. opts.display: the patient bubble's text (a button's title); opts.silent: no bubble
@@ -735,7 +797,16 @@
     if (this.busy) return;
     this.clearError();
     var entry = null;
-    if (!opts.silent) {
+    if (opts.queued) {
+      entry = opts.queued;
+      var node = entry._node, note = node.querySelector(".note");
+      if (note) node.removeChild(note);
+      node.classList.remove("pending");
+      this.state.entries.push(entry);
+      this.log.insertBefore(node, this.typing);
+      this.save();
+      this.renderQuickReplies();
+    } else if (!opts.silent) {
       entry = { who: "patient", text: String(opts.display || payload).slice(0, MAX_TEXT) };
       this.push(entry);
     }
@@ -757,21 +828,31 @@
       self.save();
       self.renderQuickReplies();
       self.reveal(msgs[0]._node);
-      var urgent = msgs.some(function (m) { return m.kind === "emergency" || m.kind === "crisis"; });
-      self.announce(msgs.map(function (m) { return m.text; }), urgent);
+      var urgent = msgs.some(function (m) {
+        return m.kind === "emergency" || m.kind === "crisis" || m.kind === "urgent_check";
+      });
+      var said = msgs.map(function (m) { return m.text; });
+      var lastMsg = msgs[msgs.length - 1];
+      if (lastMsg.kind === "urgent_check" && lastMsg.buttons) {
+        var choices = lastMsg.buttons.map(function (b) { return b.title; });
+        said.push("Answer with a button: " + choices.join(", ") + ".");
+      }
+      self.announce(said, urgent);
+      self.sendNext();
     }, function (err) {
       if (sender !== self.state.sender) return;
       self.setBusy(false);
       if (entry) self.removeEntry(entry);
-      if (opts.typed && !self.input.value) self.input.value = payload; // the patient's text is kept
+      var hadQueued = self.takeBackQueue(opts.typed ? payload : ""); // the patient's text is kept
       self.showError(err, function () {
         if (opts.typed) {
           var now = self.input.value.trim();
           self.request(now || payload, { typed: true });
         } else {
-          self.request(payload, opts);
+          self.request(payload, { silent: opts.silent, display: opts.display });
+          if (hadQueued) self.sendTyped(); // the texts typed behind it follow it
         }
-      }, !!entry);
+      }, !!entry || hadQueued);
     });
   };
 
@@ -827,6 +908,7 @@
     var wasOpen = !this.panel.hidden;
     this.state = freshState();
     this.state.open = wasOpen;
+    this.queue = [];
     this.setBusy(false);
     this.input.value = "";
     this.renderAll();
