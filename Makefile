@@ -42,7 +42,7 @@ validate: setup
 	$(RASA) data validate --fail-on-warnings
 
 test-unit: setup
-	$(PY) -m pytest tests/unit -q
+	$(PY) -m pytest tests/unit tests/safety -q
 
 test-conversations: model
 	$(RASA) test core --stories tests/conversations --fail-on-prediction-errors --out results/conversations

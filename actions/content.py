@@ -35,7 +35,7 @@ REQUIRED_TOPICS: Tuple[str, ...] = (
 )
 REQUIRED_REPLIES: Tuple[str, ...] = (
     "greet", "capabilities", "out_of_scope", "fallback", "affirm", "clinician", "error", "too_long",
-    "emergency", "crisis",
+    "emergency", "crisis", "urgent_check",
 )
 REQUIRED_REASONS: Tuple[str, ...] = (
     "ask_personal_advice", "ask_cost", "ask_booking", "request_human", "ketamine_duration",

@@ -98,6 +98,16 @@ def emergency(content: Content, notes: Iterable[str] = ()) -> List[Message]:
     return [message(t, "emergency", call=call) for t in texts]
 
 
+def urgent_check(content: Content) -> List[Message]:
+    """"Call now if this is new": for a sign happening now that may or may not be the patient's usual.
+    The first message says when to call; the last asks, with buttons."""
+    number = content.clinic.emergency_number
+    buttons = [{"title": t, "payload": p} for t, p in URGENT_CHECK_BUTTONS]
+    out = [message(t, "urgent_check", call=call_link(f"Call {number}", number)) for t in content.reply("urgent_check")]
+    out[-1]["buttons"] = buttons
+    return out
+
+
 def crisis(content: Content) -> List[Message]:
     c = content.clinic
     return [message(t, "crisis", call=call_link(f"Call {c.emergency_number}", c.emergency_number),
@@ -117,4 +127,11 @@ def too_long(content: Content) -> List[Message]:
 # Every payload the assistant's own buttons send. The REST channel accepts only these as payloads (a
 # text starting with '/' skips NLU and the safety detector in Rasa); anything else starting with '/' is
 # read as ordinary text. A new button's payload must be added here.
-BUTTON_PAYLOADS = frozenset(TOPIC_REQUESTS.values())
+# The answers to the safety-net check (issue 9): new or different -> the emergency reply; the usual
+# aura -> the aura answer (it carries its own safety line); a general question -> the topics.
+URGENT_CHECK_BUTTONS: Tuple[Tuple[str, str], ...] = (
+    ("It's new or different", "/emergency"),
+    ("It's my usual aura", "/ask_aura"),
+    ("I'm asking in general", "/ask_capabilities"),
+)
+BUTTON_PAYLOADS = frozenset(TOPIC_REQUESTS.values()) | {p for _, p in URGENT_CHECK_BUTTONS}

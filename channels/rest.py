@@ -36,7 +36,7 @@ from actions.content import ContentStore, store
 from channels.limits import ConversationRateLimit
 from channels.request import BadRequest, parse_body
 from ops.tracker_store import StoreUnavailable
-from safety.detector import assess
+from safety.detector import Assessment, assess
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,10 @@ def abandon(turn: "asyncio.Future[None]") -> None:
 
 def safety_reply(content_store: ContentStore, text: str) -> Optional[List[Dict[str, Any]]]:
     """The emergency or crisis reply if the detector flags the text, else None."""
-    verdict = assess(text)
+    return _safety_reply(content_store, assess(text))
+
+
+def _safety_reply(content_store: ContentStore, verdict: Assessment) -> Optional[List[Dict[str, Any]]]:
     content = content_store.get()
     if verdict.level == "crisis":
         return messages.crisis(content)
@@ -126,7 +129,8 @@ class ClinicRestInput(InputChannel):
             sender, text = parse_body(raw)
         except BadRequest as e:
             return response.json({"error": str(e)}, status=400)
-        urgent = safety_reply(self.content, text)  # before Rasa: a red flag never waits on it
+        verdict = assess(text)  # before Rasa: a red flag never waits on it
+        urgent = _safety_reply(self.content, verdict)
         if not self.rate_limit.allow(sender):
             if urgent is not None:  # built in-process, costs nothing: never refused
                 return self._reply(sender, urgent)
@@ -152,6 +156,9 @@ class ClinicRestInput(InputChannel):
                 turn.add_done_callback(BACKGROUND.discard)
             return self._reply(sender, urgent)
         await turn  # never longer than TURN_TIMEOUT: the watchdog cancels it
+        if verdict.level == "urgent_check":  # the check comes first, then the assistant's answer
+            check = [{"recipient_id": sender, **m} for m in messages.urgent_check(self.content.get())]
+            return response.json(check + collector.messages)
         if collector.messages:
             return response.json(collector.messages)
         logger.warning("no reply from the assistant; sending the channel's own reply")

@@ -254,3 +254,20 @@ def test_action_server_down_still_answers_with_phone_and_emergencies(stack: Stac
         stack.start_actions()
     reply = stack.say(new_sender(), "what is an aura?")
     assert topics(reply)[0] == "aura"
+
+
+def test_a_current_sign_gets_the_urgent_check_first_then_the_answer(stack: Stack) -> None:
+    """Issue 9: a sign happening now, not called new or usual: "call now if this is new" comes first,
+    with the call link, and buttons that answer it."""
+    sender = new_sender()
+    reply = stack.say(sender, "my arm went numb 20 min ago")
+    assert kinds(reply)[0] == "urgent_check"
+    assert "call" in reply[0]["text"].lower() and reply[0]["custom"]["call"]["tel"]
+    buttons = [b for m in reply for b in m.get("buttons", []) if m["custom"]["kind"] == "urgent_check"]
+    assert [b["payload"] for b in buttons] == ["/emergency", "/ask_aura", "/ask_capabilities"]
+    assert "emergency" in kinds(stack.say(sender, "/emergency"))
+
+
+def test_the_patients_usual_aura_gets_no_check(stack: Stack) -> None:
+    reply = stack.say(new_sender(), "i always get zigzag lines before my migraines, is that an aura?")
+    assert "urgent_check" not in kinds(reply) and "emergency" not in kinds(reply)
