@@ -39,6 +39,7 @@ from typing import Dict, List, Optional, Pattern, Sequence, Set, Tuple
 
 from safety.rules import KINDS, RULES_PATH, Flag, Rules, SafetyRulesError, load_rules, rules
 from safety.text import MAX_CHARS
+from safety.text import normalise as _normalise
 
 __all__ = ["Assessment", "assess", "normalise", "is_general_question", "load_rules", "rules", "RULES_PATH",
            "SafetyRulesError", "KINDS", "LEVELS", "MAX_CHARS"]
@@ -82,8 +83,6 @@ class Assessment:
 
 
 def normalise(text: str, r: Optional[Rules] = None) -> str:
-    from safety.text import normalise as _normalise
-
     r = r or rules()
     return _normalise(text, r.typos, r.speller, r.sound_alikes)
 
@@ -243,11 +242,11 @@ def assess(text: str, r: Optional[Rules] = None) -> Assessment:
     for level in LEVELS[:3]:
         if level in fired:
             others = [f for lv in LEVELS[:3] if lv != level for f in fired.get(lv, [])]
-            notes = _notes(r, found, general) if level == "urgent_check" else ()
+            notes = _notes(r, found) if level == "urgent_check" else ()
             return Assessment(level, tuple(fired[level] + others), notes)
-    return Assessment("clear", (), _notes(r, found, general))
+    return Assessment("clear", (), _notes(r, found))
 
 
-def _notes(r: Rules, found: _Found, general: bool) -> Tuple[str, ...]:
+def _notes(r: Rules, found: _Found) -> Tuple[str, ...]:
     noted = (found.mentioned | found.history) - r.quiet_features
     return tuple(dict.fromkeys(f.note for f in r.flags if set(f.features) & noted))
