@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import messages
 from actions.content import Content, fill, store
 from actions.dispatch import send
+from actions.topics import FOLLOW_UPS, SUBJECTS
 from safety.detector import assess
 
 logger = logging.getLogger(__name__)
@@ -29,21 +30,6 @@ logger = logging.getLogger(__name__)
 # change (docs/staff-guide.md). Symptom questions go to the topic that owns the symptom named.
 TOPIC_INTENT_PREFIX = "ask_"
 SYMPTOM_INTENTS = frozenset({"ask_prodrome", "ask_aura", "ask_attack_symptoms", "ask_postdrome"})
-
-# Follow-up intent -> subject -> topic. A topic starting with "escalate:" goes to a clinician with
-# that reason: the page does not answer it.
-FOLLOW_UPS: Dict[str, Dict[Optional[str], str]] = {
-    "ask_duration": {
-        "aura": "aura_duration", "prodrome": "prodrome_timing", "migraine": "attack_duration",
-        "postdrome": "postdrome", "ketamine": "escalate:ketamine_duration", None: "attack_duration",
-    },
-    "ask_onset": {
-        "aura": "aura_duration", "prodrome": "prodrome_timing", "migraine": "prodrome_timing",
-        "postdrome": "postdrome", "ketamine": "ketamine_speed", None: "prodrome_timing",
-    },
-}
-SUBJECTS = ("aura", "prodrome", "postdrome", "ketamine")
-
 
 def subject_of_topic(topic: Optional[str]) -> Optional[str]:
     """aura_duration -> aura, attack_symptoms -> migraine, ketamine_speed -> ketamine."""

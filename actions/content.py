@@ -19,6 +19,8 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import yaml
 
+from actions.topics import REQUIRED_TOPICS
+
 logger = logging.getLogger(__name__)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -27,12 +29,6 @@ CONTENT_DIR = Path(os.environ.get("CLINIC_CONTENT_DIR", PROJECT_DIR / "content")
 MAX_BUBBLE_CHARS = 320
 PLACEHOLDER_MARK = "REPLACE-ME"
 
-# Topics the assistant's logic refers to (intents, follow-ups, menu). Staff may add more topics.
-REQUIRED_TOPICS: Tuple[str, ...] = (
-    "prodrome", "prodrome_timing", "aura", "aura_duration", "attack_duration", "attack_frequency",
-    "attack_symptoms", "postdrome", "ketamine_what", "ketamine_how_it_helps", "ketamine_speed",
-    "ketamine_vs_antidepressants", "ketamine_side_effects", "ketamine_session",
-)
 REQUIRED_REPLIES: Tuple[str, ...] = (
     "greet", "capabilities", "out_of_scope", "fallback", "affirm", "clinician", "error", "too_long",
     "emergency", "crisis", "urgent_check",

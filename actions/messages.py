@@ -1,7 +1,7 @@
 """Every message the assistant sends, built in one place.
 
 A message is a dict in the REST channel's format: {"text", "buttons"?, "custom": {"kind", ...}}.
-The action server sends them through the dispatcher (`send`), and channels/rest.py returns the same
+The action server sends them through the dispatcher (`send`), and plugins/channel/rest.py returns the same
 error and emergency messages itself when the action server cannot be reached, so both say the same.
 `custom.kind` tells the widget how to show a message (docs/architecture.md); it never guesses from text.
 """
@@ -10,34 +10,9 @@ from __future__ import annotations
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from actions.content import Content, Topic, fill
+from actions.topics import MENU, TOPIC_REQUESTS
 
 Message = Dict[str, Any]
-
-# The topics offered as buttons, and the request each button sends (an intent with entities, which
-# Rasa parses without the NLU model). Every topic in content/answers.yml that a patient can reach.
-TOPIC_REQUESTS: Dict[str, str] = {
-    "prodrome": "/ask_prodrome",
-    "prodrome_timing": '/ask_onset{"subject": "prodrome"}',
-    "aura": "/ask_aura",
-    "aura_duration": '/ask_duration{"subject": "aura"}',
-    "attack_duration": '/ask_duration{"subject": "migraine"}',
-    "attack_frequency": "/ask_attack_frequency",
-    "attack_symptoms": "/ask_attack_symptoms",
-    "postdrome": "/ask_postdrome",
-    "ketamine_what": "/ask_ketamine_what",
-    "ketamine_how_it_helps": "/ask_ketamine_how_it_helps",
-    "ketamine_speed": "/ask_ketamine_speed",
-    "ketamine_vs_antidepressants": "/ask_ketamine_vs_antidepressants",
-    "ketamine_side_effects": "/ask_ketamine_side_effects",
-    "ketamine_session": "/ask_ketamine_session",
-}
-# The menu: the main topics, in the order patients see them.
-MENU: Tuple[str, ...] = (
-    "prodrome", "aura", "attack_symptoms", "attack_duration", "postdrome", "ketamine_what",
-    "ketamine_how_it_helps", "ketamine_speed", "ketamine_side_effects", "ketamine_session",
-    "ketamine_vs_antidepressants",
-)
-
 
 def message(text: str, kind: str, buttons: Optional[List[Dict[str, str]]] = None, **custom: Any) -> Message:
     msg: Message = {"text": text, "custom": {"kind": kind, **custom}}

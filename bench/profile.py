@@ -11,8 +11,8 @@ this process (the CPU figure is the one other work on a shared machine disturbs 
 - the rest (Rasa's processor, events, the graph runner itself) as the remainder.
 Then a cProfile of the same messages, top functions by own time and by cumulative time.
 
-    python -m bench.profile                 # as the assistant runs (channels/rest.py installs ops.speedups)
-    python -m bench.profile --compare       # A/B, interleaved blocks: Rasa 3.6.21 as shipped / with ops.speedups
+    python -m bench.profile                 # as the assistant runs (the plugins package installs plugins.speedups)
+    python -m bench.profile --compare       # A/B, interleaved blocks: Rasa 3.6.21 as shipped / with plugins.speedups
 
 Output on stdout and in bench/results/profile-*.txt (not committed). Needs PostgreSQL and Redis.
 """
@@ -29,7 +29,6 @@ import logging
 import os
 import pstats
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -37,7 +36,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bench.run import OURS
 from ops import settings
-from tests.stack import VENV_BIN, free_port, latest_model, stop_process, wait_http
+from ops import launcher
+from ops.launcher import free_port, latest_model, stop_process, wait_http
 
 ROOT = settings.ROOT
 RESULTS = ROOT / "bench" / "results"
@@ -79,8 +79,8 @@ def instrument() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.engine.graph import GraphNode
 
-    from ops.lock_store import AtomicRedisLockStore
-    from ops.tracker_store import StrictSQLTrackerStore
+    from plugins.lock_store import AtomicRedisLockStore
+    from plugins.tracker_store import StrictSQLTrackerStore
 
     GraphNode.__call__ = timed_sync(lambda node, *a: f"graph: {node._node_name}", GraphNode.__call__)
     RemoteAction.run = timed_async("action server round trip", RemoteAction.run)
@@ -136,7 +136,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Where the time of one message goes.")
     parser.add_argument("--messages", type=int, default=120)
     parser.add_argument("--compare", action="store_true",
-                        help="interleaved A/B blocks: Rasa as shipped / with ops.speedups (as the assistant runs)")
+                        help="interleaved A/B blocks: Rasa as shipped / with plugins.speedups (as the assistant runs)")
     args = parser.parse_args(argv)
 
     import psycopg2
@@ -152,13 +152,10 @@ def main(argv: Optional[List[str]] = None) -> int:
            "TRACKER_DB": database, "LOCK_STORE_TYPE": settings.ATOMIC_LOCK_STORE, "REDIS_HOST": "127.0.0.1",
            "REDIS_PORT": "6379", "REDIS_LOCK_DB": str(redis_db),
            "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"}
-    os.environ.update({**settings.read_env_file(), **env, "PYTHONPATH": str(ROOT),
-                       "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"})
+    os.environ.update({**settings.read_env_file(), **env, **launcher.PROCESS_ENV})
     RESULTS.mkdir(parents=True, exist_ok=True)
-    log = open(RESULTS / "profile-actions.log", "ab")
-    actions = subprocess.Popen([str(VENV_BIN / "rasa"), "run", "actions", "--port", str(action_port), "--actions",
-                                "actions"], cwd=ROOT, env={**os.environ, "SANIC_HOST": "127.0.0.1"}, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    actions = launcher.spawn(launcher.actions_command(action_port), {**os.environ, **launcher.actions_env()},
+                             RESULTS / "profile-actions.log")
     lines: List[str] = []
 
     def out(line: str = "") -> None:
@@ -174,18 +171,18 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         configure_structlog(logging.INFO)  # as `rasa run` does: no debug lines (they quote messages)
 
-        import ops.speedups
+        import plugins.speedups
 
-        endpoints = AvailableEndpoints.read_endpoints(str(settings.endpoints_with_strict_store(ROOT / ".rasa" / "bench")))
+        endpoints = AvailableEndpoints.read_endpoints(str(settings.ENDPOINTS))
         model = latest_model()
         started = time.perf_counter()
         agent = asyncio.run(load_agent(model_path=str(model), endpoints=endpoints))
         out(f"model {model.name} loaded in {time.perf_counter() - started:.1f}s; machine: {os.cpu_count()} CPUs, "
             f"load average {os.getloadavg()[0]:.2f}")
         instrument()
-        original = RemoteAction._validate_action_result
-        ops.speedups.install()
+        plugins.speedups.install()  # already installed by the plugins package when it was imported
         fast = RemoteAction._validate_action_result
+        original = plugins.speedups.rasa_validate_action_result
 
         def use(speedups: bool) -> None:
             RemoteAction._validate_action_result = fast if speedups else original
@@ -216,20 +213,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         result = asyncio.run(session())
         for v, data in result["acc"].items():
             out("")
-            out("=== with ops.speedups (prebuilt response validator) ===" if v else
+            out("=== with plugins.speedups (prebuilt response validator) ===" if v else
                 "=== Rasa 3.6.21 as is ===")
             stage_table(out, data["msgs"], data["wall"], data["cpu"], data["calls"])
         if args.compare:
             base, fast_ = (result["acc"][v]["msgs"] for v in (False, True))
             out("")
-            out(f"ops.speedups: CPU per message {1000 * statistics.fmean(c for _, c in base):.1f} -> "
+            out(f"plugins.speedups: CPU per message {1000 * statistics.fmean(c for _, c in base):.1f} -> "
                 f"{1000 * statistics.fmean(c for _, c in fast_):.1f} ms; wall p50 "
                 f"{1000 * statistics.median(w for w, _ in base):.1f} -> {1000 * statistics.median(w for w, _ in fast_):.1f} ms")
         stream = io.StringIO()
         stats = pstats.Stats(result["profiler"], stream=stream)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
-        out("\ncProfile (as the assistant runs, with ops.speedups; same conversations):")
+        out("\ncProfile (as the assistant runs, with plugins.speedups; same conversations):")
         out(stream.getvalue())
     finally:
         stop_process(actions)

@@ -9,7 +9,7 @@ same machine and the same stores.
 Design, for a machine shared with other work (load changes minute to minute): every target is started
 first, then measured in ROUNDS, each round running every target once in a new random order, so that a
 burst of outside load hits all targets alike; figures are over all rounds. Targets:
-  ours          the clinic assistant as configured (channels/rest.py installs ops.speedups)
+  ours          the clinic assistant as configured (the plugins package installs plugins.speedups)
   peer          `rasa init --no-prompt`, trained, same PostgreSQL/Redis stores (no custom actions)
 each as a 2-instance cluster behind nginx, measured two ways:
   1 instance    straight at Rasa server 0 (nginx adds < 1 ms)
@@ -44,7 +44,7 @@ import aiohttp
 
 from ops import settings
 from ops.cluster import Cluster
-from tests.stack import free_port, latest_model
+from ops.launcher import free_port, latest_model
 
 ROOT = settings.ROOT
 RESULTS = ROOT / "bench" / "results"
@@ -293,7 +293,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     env = {"TRACKER_DIALECT": "postgresql", "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
            "TRACKER_DB": database, "LOCK_STORE_TYPE": settings.ATOMIC_LOCK_STORE, "REDIS_HOST": "127.0.0.1",
            "REDIS_PORT": "6379", "REDIS_LOCK_DB": str(redis_db), "CORS_ORIGINS": "http://localhost:8080",
-           "CLINIC_ENDPOINTS": str(settings.endpoints_with_strict_store(ROOT / ".rasa" / "bench")),
+           "CLINIC_ENDPOINTS": str(settings.ENDPOINTS),
            "RASA_AUTH_TOKEN": ""}
     known = {"ours": Target("ours", True), "peer": Target("peer", False)}
     targets = {name: known[name] for name in (t.strip() for t in args.targets.split(",")) if name}

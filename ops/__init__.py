@@ -4,7 +4,7 @@
     python -m ops.purge          delete conversations older than N days from the tracker store
     python -m ops.cluster        N Rasa servers + M action servers behind nginx on one port (8088)
 
-`ops.tracker_store.StrictSQLTrackerStore` is the tracker store endpoints.yml should name: Rasa's own SQL
+`plugins.tracker_store.StrictSQLTrackerStore` is the tracker store endpoints.yml should name: Rasa's own SQL
 store carries on with an in-memory store when the database is unreachable or missing, which loses
 conversations without telling anyone (RasaHQ/rasa#3243, #8267); this one fails loudly instead.
 """

@@ -18,7 +18,7 @@ The stores come from the environment (deploy/production.env.example); the comman
 (preflight, exit 1) when they are unreachable, missing or unsuitable for several instances. Rasa's HTTP
 API is enabled only when RASA_AUTH_TOKEN is set, and then requires it.
 
-Processes are started through the same helpers as tests/stack.py, logs in artifacts/logs/.
+Processes are started with the command lines of ops/launcher.py, logs in artifacts/logs/.
 Ctrl-C stops everything. A Rasa or action server that dies is restarted (after a new preflight).
 """
 from __future__ import annotations
@@ -39,7 +39,8 @@ import requests
 
 from ops import preflight, settings
 from ops.nginx import NginxConfig
-from tests.stack import LOG_DIR, VENV_BIN, latest_model, stop_process, wait_http
+from ops import launcher
+from ops.launcher import LOG_DIR, latest_model, stop_process, wait_http
 
 ROOT = settings.ROOT
 START_TIMEOUT = float(os.environ.get("CLUSTER_START_TIMEOUT", "480"))
@@ -106,21 +107,11 @@ class Cluster:
         return LOG_DIR / f"{self.name}-{self.lb_port}"
 
     def _environment(self) -> Dict[str, str]:
-        env = settings.effective_env()
-        env.update({
-            "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2",
-            "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "PYTHONDONTWRITEBYTECODE": "1",
-        })
-        env.update(self.env)
-        env["ACTION_SERVER_URL"] = self.action_server_url
-        return env
+        return launcher.process_env({**self.env, "ACTION_SERVER_URL": self.action_server_url})
 
     # ---- processes
     def _spawn(self, name: str, args: List[str], **extra_env: str) -> subprocess.Popen:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        with open(self.log_dir / f"{name}.log", "ab") as log:
-            proc = subprocess.Popen(args, cwd=self.project_dir, env={**self.full_env, **extra_env}, stdout=log,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+        proc = launcher.spawn(args, {**self.full_env, **extra_env}, self.log_dir / f"{name}.log", cwd=self.project_dir)
         self.procs[name] = proc
         return proc
 
@@ -132,22 +123,13 @@ class Cluster:
             raise PreflightFailed("PREFLIGHT FAILED, the cluster was not started:\n  - " + "\n  - ".join(report.problems))
 
     def _spawn_actions(self, i: int) -> subprocess.Popen:
-        # rasa-sdk binds to SANIC_HOST: loopback only, the action server is never exposed.
-        return self._spawn(f"actions-{i}", [str(VENV_BIN / "rasa"), "run", "actions", "--port",
-                                            str(self.action_ports[i]), "--actions", "actions"],
-                           SANIC_HOST="127.0.0.1")
+        return self._spawn(f"actions-{i}", launcher.actions_command(self.action_ports[i]), **launcher.actions_env())
 
     def _rasa_args(self, i: int) -> List[str]:
-        args = [str(VENV_BIN / "rasa"), "run", "--interface", "127.0.0.1", "--port", str(self.rasa_ports[i]),
-                "--model", str(self.model), "--credentials", self.credentials,
-                "--endpoints", self.full_env.get("CLINIC_ENDPOINTS", "endpoints.yml")]
-        origins = self.full_env.get("CORS_ORIGINS", "").split()
-        if origins:
-            args += ["--cors", *origins]
-        token = self.full_env.get("RASA_AUTH_TOKEN", "")
-        if token:  # Rasa's HTTP API (trackers, models) exists only with a token, and requires it
-            args += ["--enable-api", "--auth-token", token]
-        return args
+        return launcher.rasa_command(self.rasa_ports[i], model=self.model, credentials=self.credentials,
+                                     endpoints=self.full_env.get("CLINIC_ENDPOINTS", "endpoints.yml"),
+                                     cors=self.full_env.get("CORS_ORIGINS", "").split(),
+                                     auth_token=self.full_env.get("RASA_AUTH_TOKEN", ""))
 
     def _spawn_rasa(self, i: int) -> subprocess.Popen:
         return self._spawn(f"rasa-{i}", self._rasa_args(i))
@@ -265,7 +247,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--actions", type=int, default=int(os.environ.get("CLUSTER_ACTIONS", "1")))
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT", "8088")))
     parser.add_argument("--env-file", type=Path,
-                        help="settings that override the environment (e.g. config/local-cluster.env: this "
+                        help="settings that override the environment (e.g. deploy/local-cluster.env: this "
                              "machine's PostgreSQL and Redis)")
     parser.add_argument("--create-database", action="store_true",
                         help="create the PostgreSQL database if it does not exist (provisioning, explicit)")

@@ -5,10 +5,11 @@ balancer for several action servers).
         --run-dir /var/lib/clinic-nginx --log-dir /var/log/nginx > /etc/nginx/clinic.conf
 
 Settings (flags, else environment, else default): NGINX_RATE (10r/s), NGINX_BURST (30),
-NGINX_MAX_BODY (64k), NGINX_READ_TIMEOUT (60s), NGINX_TRUSTED_PROXIES (none: space-separated CIDRs of the TLS
+NGINX_READ_TIMEOUT (60s), NGINX_TRUSTED_PROXIES (none: space-separated CIDRs of the TLS
 terminator / load balancer whose X-Forwarded-For is believed), NGINX_GLOBAL_RATE (100r/s) and
 NGINX_GLOBAL_BURST (200) over all clients, NGINX_CONN_PER_CLIENT (10) and NGINX_CONN_TOTAL (500) open
-requests.
+requests. The body cap is Rasa's own, SANIC_REQUEST_MAX_SIZE (bytes, deploy/defaults.env): one setting
+for nginx, Sanic and the REST channel.
 """
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import List, Mapping, Optional, Sequence
 
 import yaml
 
+from ops import settings
 from ops.settings import ROOT
 
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
@@ -43,6 +45,12 @@ def unavailable_message() -> str:
     return re.sub(r"['\"\\$;{}]", "", text)
 
 
+def body_cap(env: Mapping[str, str]) -> str:
+    """SANIC_REQUEST_MAX_SIZE (bytes) in nginx's notation: 65536 -> 64k."""
+    size = int(env.get("SANIC_REQUEST_MAX_SIZE") or 65536)
+    return f"{size // 1024}k" if size % 1024 == 0 else str(size)
+
+
 @dataclass
 class NginxConfig:
     rasa_servers: Sequence[str]                 # host:port
@@ -51,7 +59,7 @@ class NginxConfig:
     log_dir: Path = ROOT / "artifacts" / "logs"
     rate: str = field(default_factory=lambda: os.environ.get("NGINX_RATE", "10r/s"))
     burst: int = field(default_factory=lambda: int(os.environ.get("NGINX_BURST", "30")))
-    max_body: str = field(default_factory=lambda: os.environ.get("NGINX_MAX_BODY", "64k"))
+    max_body: str = field(default_factory=lambda: body_cap(settings.effective_env()))
     read_timeout: str = field(default_factory=lambda: os.environ.get("NGINX_READ_TIMEOUT", "60s"))
     trusted_proxies: Sequence[str] = field(
         default_factory=lambda: os.environ.get("NGINX_TRUSTED_PROXIES", "").split())

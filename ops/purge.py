@@ -8,9 +8,9 @@ conversation missing its first events would be rebuilt wrong).
     python -m ops.purge --days 7
     python -m ops.purge --dry-run       # count only
 
-It reads the same settings as Rasa (endpoints.yml with the environment, config/defaults.env for the rest)
+It reads the same settings as Rasa (endpoints.yml with the environment, deploy/defaults.env for the rest)
 and prints counts only, never sender ids or text. Schedule it daily (cron, a Kubernetes CronJob:
-deploy/README in docs/production.md).
+docs/production.md).
 """
 from __future__ import annotations
 
@@ -81,7 +81,7 @@ REVIEW_OUT = settings.ROOT / "review" / "out"
 
 def purge_review_files(days: float, dry_run: bool = False, folder: Path = REVIEW_OUT,
                        now: Optional[float] = None) -> int:
-    """Deletes review exports (tools/review.py: scrubbed, but still health data) older than the
+    """Deletes review exports (staff/review.py: scrubbed, but still health data) older than the
     retention period. Returns how many."""
     cutoff = (now if now is not None else time.time()) - days * 86400
     old = [f for f in folder.glob("review-*") if f.is_file() and f.stat().st_mtime < cutoff] \
@@ -99,9 +99,12 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help=f"delete conversations whose last message is older than this (default "
                              f"CLINIC_RETENTION_DAYS or {DEFAULT_DAYS})")
     parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    parser.add_argument("--env-file", type=Path,
+                        help="settings that override the environment (e.g. deploy/local-cluster.env)")
     args = parser.parse_args(argv)
+    env = {**os.environ, **settings.read_env_file(args.env_file)} if args.env_file else None
     try:
-        ts = settings.tracker_store(settings.read_endpoints())
+        ts = settings.tracker_store(settings.read_endpoints(env=env))
     except settings.ConfigError as e:
         print(f"purge: {e}", file=sys.stderr)
         return 2

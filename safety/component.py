@@ -15,7 +15,7 @@ Design (why here, and why last):
     none -> the model's intent stands: the model may add sensitivity for phrasings the rules do not
            know, it can never remove an alarm the rules raised.
 - Messages sent as button payloads ("/ask_aura") skip the NLU pipeline; they carry no free text.
-The REST channel (channels/rest.py) runs the same detector again when the bot produced no reply, so an
+The REST channel (plugins/channel/rest.py) runs the same detector again when the bot produced no reply, so an
 emergency still gets its answer if the action server is down.
 """
 from __future__ import annotations

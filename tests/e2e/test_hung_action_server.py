@@ -14,7 +14,8 @@ import pytest
 import requests
 
 from actions.content import load
-from tests.stack import Stack, free_port, kinds, start_stack, texts
+from ops.launcher import Stack, free_port, start_stack
+from tests.conftest import kinds, texts
 
 TURN_TIMEOUT = 4.0
 PHONE = load().clinic.phone

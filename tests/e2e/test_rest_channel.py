@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from actions.content import load
-from tests.stack import LOG_DIR, Stack, kinds, start_stack, texts
+from ops.launcher import LOG_DIR, Stack, start_stack
+from tests.conftest import kinds, texts
 
 CONTENT = load()
 PHONE = CONTENT.clinic.phone
@@ -209,7 +210,7 @@ def test_unknown_or_malformed_payloads_leave_no_text_in_the_log(stack: Stack) ->
 
 def test_one_conversation_is_rate_limited_but_a_red_flag_is_still_answered(stack: Stack) -> None:
     sender = new_sender()
-    for _ in range(30):  # CLINIC_CONVERSATION_MAX_PER_MINUTE (config/defaults.env); empty: in-process
+    for _ in range(30):  # CLINIC_CONVERSATION_MAX_PER_MINUTE (deploy/defaults.env); empty: in-process
         assert stack.post({"sender": sender, "message": ""}).status_code == 200
     r = stack.post({"sender": sender, "message": "what is an aura?"})
     assert r.status_code == 429 and "error" in r.json()

@@ -17,16 +17,16 @@ from typing import Any, Callable, Dict, Iterator, Optional
 import pytest
 import redis
 
-import tests.stack
+import ops.launcher
 from ops import settings
 from ops.cluster import Cluster
 from tests.production import helpers
-from tests.stack import Stack, free_port, start_stack
+from ops.launcher import Stack, free_port, start_stack
 
 SESSION = uuid.uuid4().hex[:8]
 STARTED = time.time()
 # A token that appears in messages sent on every path (normal, over-long, errors, outages): it must
-# never show up in any log (test_9_logs.py).
+# never show up in any log (test_logs.py).
 MARKER = f"qzx{SESSION}mrk"
 ORIGIN = "https://clinic.example"
 RUN_DIR = settings.ROOT / ".rasa" / f"test-production-{SESSION}"
@@ -63,13 +63,13 @@ PENDING: Dict[str, Background] = {}
 KILLED: Dict[str, str] = {}
 
 
-# tests/stack.py waits 180 s for Rasa to come up; here up to three Rasa servers load at once on 2 cores
+# ops/launcher.py waits 180 s for Rasa to come up; here up to three Rasa servers load at once on 2 cores
 # shared with other work, which has taken longer. Only for this pytest session (its own process).
-tests.stack.RASA_START_TIMEOUT = max(tests.stack.RASA_START_TIMEOUT, 480.0)
+ops.launcher.RASA_START_TIMEOUT = max(ops.launcher.RASA_START_TIMEOUT, 480.0)
 
 
 def start_embedded() -> Stack:
-    """`make run`'s setup: Rasa + action server with the project's endpoints.yml and config/defaults.env
+    """`make run`'s setup: Rasa + action server with the project's endpoints.yml and deploy/defaults.env
     (SQLite file, in-memory locks), the HTTP API enabled with a token."""
     return start_stack(tracker_db=EMBEDDED_DB, rasa_args=["--enable-api", "--auth-token", API_TOKEN])
 
@@ -130,10 +130,9 @@ def redis_db(services: None) -> Iterator[int]:
 
 
 def strict_endpoints() -> Path:
-    """endpoints.yml as the cluster must use it. If the project's endpoints.yml still names Rasa's plain
-    `SQL` store, the tests run on a copy that names ops.tracker_store.StrictSQLTrackerStore (and
-    test_1_preflight.py::test_endpoints_yml_names_the_strict_tracker_store fails, saying so)."""
-    return settings.endpoints_with_strict_store(RUN_DIR)
+    """endpoints.yml, which names plugins.tracker_store.StrictSQLTrackerStore
+    (test_preflight.py::test_endpoints_yml_names_the_strict_tracker_store)."""
+    return settings.ENDPOINTS
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from actions.content import load
+from tests.conftest import kinds, texts  # noqa: F401  (re-exported for the production tests)
 
 CONTENT = load()
 PHONE = CONTENT.clinic.phone
@@ -72,16 +73,8 @@ class Patient:
         return r.json()
 
 
-def kinds(messages: Sequence[Dict[str, Any]]) -> List[str]:
-    return [(m.get("custom") or {}).get("kind", "") for m in messages]
-
-
 def topics(messages: Sequence[Dict[str, Any]]) -> List[str]:
     return [(m.get("custom") or {}).get("topic") for m in messages if (m.get("custom") or {}).get("topic")]
-
-
-def texts(messages: Sequence[Dict[str, Any]]) -> str:
-    return "\n".join(m.get("text", "") for m in messages)
 
 
 def is_clinic_error(messages: Sequence[Dict[str, Any]]) -> bool:

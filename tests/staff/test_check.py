@@ -12,11 +12,11 @@ from typing import List
 import pytest
 import yaml
 
-from tests.stack import ROOT
+from ops.settings import ROOT
 from tests.staff import worked_example as wx
-from tests.staff.conftest import line_of, replace
-from tools import check
-from tools.project import training_examples
+from tests.conftest import line_of, replace
+from staff import check
+from staff.yaml_lines import training_examples
 
 
 def errors(root: Path) -> List[str]:
@@ -42,7 +42,7 @@ def test_the_project_passes_in_seconds(project: Path) -> None:
 
 def test_make_check_passes_on_the_project_including_rasa_validate() -> None:
     start = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "tools.check"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "staff.check"], cwd=ROOT, capture_output=True, text=True)
     took = time.monotonic() - start
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "make check: OK" in proc.stdout
@@ -51,7 +51,7 @@ def test_make_check_passes_on_the_project_including_rasa_validate() -> None:
 
 def test_exit_code_is_non_zero_on_an_error(project: Path) -> None:
     replace(project / "content" / "answers.yml", "    title: Auras\n", "    title: Auras: the basics\n")
-    proc = subprocess.run([sys.executable, "-m", "tools.check", "--root", str(project), "--quick"], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "staff.check", "--root", str(project), "--quick"], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 1
     assert "ERROR    content/answers.yml line" in proc.stdout
@@ -227,17 +227,17 @@ def test_button_to_an_unknown_intent(project: Path) -> None:
 
 
 def test_every_topic_button_leads_to_its_topic(project: Path) -> None:
-    """The real buttons (actions/messages.py TOPIC_REQUESTS) pass; a wrong one is caught."""
+    """The real buttons (actions/topics.py TOPIC_REQUESTS) pass; a wrong one is caught."""
     content = check.check_content(project, check.Report(project))
-    answers, messages = check.load_topic_logic(content)
+    answers, table = check.load_topic_logic(content)
     p = check.read_project(project)
     report = check.Report(project)
-    check.check_buttons(p, report, content, answers, messages)
+    check.check_buttons(p, report, content, answers, table)
     assert report.errors == []
 
     class Wrong:
-        TOPIC_REQUESTS = {**messages.TOPIC_REQUESTS, "aura": "/ask_prodrome", "postdrome": "/ask_post_drome"}
-        MENU = messages.MENU
+        TOPIC_REQUESTS = {**table.TOPIC_REQUESTS, "aura": "/ask_prodrome", "postdrome": "/ask_post_drome"}
+        MENU = table.MENU
     check.check_buttons(p, report, content, answers, Wrong)
     one_matching(report.errors, r"the button for the topic 'aura' sends '/ask_prodrome', which leads to 'prodrome'")
     one_matching(report.errors, r"the button '/ask_post_drome' sends the intent 'ask_post_drome', which is not in")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import subprocess
 
-from tests.stack import ROOT
+from ops.settings import ROOT
 from tests.staff import worked_example as wx
 
 GUIDE = ROOT / "docs" / "staff-guide.md"

@@ -1,4 +1,4 @@
-"""The staff tools against the REAL assistant (tests/stack.py: Rasa server + action server, nothing mocked):
+"""The staff tools against the REAL assistant (ops/launcher.py: Rasa server + action server, nothing mocked):
 
 - an answer text edit is live within seconds, without retraining; a broken edit is refused and the
   previous text stays live;
@@ -30,13 +30,14 @@ import pytest
 import requests
 import yaml
 
-import tests.stack
+import ops.launcher
 
-from tests.stack import LOG_DIR, ROOT, VENV_BIN, Stack, kinds, start_stack, texts
+from ops.launcher import LOG_DIR, ROOT, VENV_BIN, Stack, start_stack
+from tests.conftest import kinds, texts
 from tests.staff import worked_example as wx
-from tests.staff.conftest import copy_project
-from tools import add_examples, publish, review
-from tools.project import normalise, training_examples
+from tests.conftest import copy_project
+from staff import add_examples, publish, review
+from staff.yaml_lines import normalise, training_examples
 
 TOKEN = "staff-tools-test-token"
 ARTIFACTS = ROOT / "artifacts" / "staff"
@@ -140,13 +141,13 @@ def tracker_db(base: Path) -> Path:
 @pytest.fixture(scope="module")
 def stack(request: pytest.FixtureRequest, content_dir: Path, tracker_db: Path) -> Iterator[Stack]:
     # On a loaded machine (2 cores shared with trainings) Rasa can take minutes to load a model.
-    timeout = tests.stack.RASA_START_TIMEOUT
-    tests.stack.RASA_START_TIMEOUT = max(timeout, 480.0)
+    timeout = ops.launcher.RASA_START_TIMEOUT
+    ops.launcher.RASA_START_TIMEOUT = max(timeout, 480.0)
     env = {"CLINIC_CONTENT_DIR": str(content_dir)}
     try:
         s = start_stack(env=env, tracker_db=tracker_db, rasa_args=("--enable-api", "--auth-token", TOKEN))
     finally:
-        tests.stack.RASA_START_TIMEOUT = timeout
+        ops.launcher.RASA_START_TIMEOUT = timeout
     if any("publish" in item.name for item in request.session.items):
         request.getfixturevalue("training")            # trains while the other tests run
     try:

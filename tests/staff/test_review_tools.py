@@ -1,5 +1,5 @@
-"""review and add-examples without a server: identifiers are scrubbed, similar wordings are grouped and
-counted, and add-examples appends approved lines to the right file and refuses what it must refuse.
+"""review and add-examples without a server: similar wordings are grouped and counted (the scrubber:
+test_scrub.py), and add-examples appends approved lines to the right file and refuses what it must refuse.
 (tests/staff/test_live.py runs both on a real tracker store filled through the real assistant.)"""
 from __future__ import annotations
 
@@ -11,36 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.staff.conftest import line_of
-from tools import add_examples, review
-from tools.project import examples_in, load_yaml, training_examples
-
-
-@pytest.mark.parametrize("text, gone, kept", [
-    ("Hi my name is John Smith, call me at 555-123-4567", ["John", "Smith", "555"], ["<name>", "<phone>"]),
-    ("my name is sarah and i get auras", ["sarah"], ["<name>", "auras"]),
-    ("email me at jane.doe@example.com", ["jane", "example.com"], ["<email>"]),
-    ("I was born on 03/14/1975 and I get auras", ["03/14", "1975"], ["<date>", "auras"]),
-    ("my DOB is March 14, 1975. is ketamine safe", ["March", "14", "1975"], ["<date>", "ketamine"]),
-    ("Dr. Patel said to ask about Elavil", ["Patel"], ["<name>", "Elavil"]),
-    ("I spoke to Sarah Jones yesterday about my aura", ["Sarah", "Jones"], ["<name>", "aura"]),
-    ("my patient number is 12345678", ["12345678"], ["<number>"]),
-    ("I live at 42 Oak Tree Road", ["Oak", "42"], ["<address>"]),
-    ("call +1 (555) 010 9999 please", ["555", "9999"], ["<phone>"]),
-    ("see https://my.portal.example/record/991", ["portal"], ["<link>"]),
-])
-def test_scrub_removes_identifiers(text: str, gone: list, kept: list) -> None:
-    out = review.scrub(text, review.vocabulary())
-    for g in gone:
-        assert g not in out, (text, out)
-    for k in kept:
-        assert k in out, (text, out)
-
-
-@pytest.mark.parametrize("text", ["how long does an aura last 20 minutes or 1 hour?", "What Is An Aura",
-                                  "is ketamine better than Elavil", "this is about my aura"])
-def test_scrub_keeps_ordinary_questions(text: str) -> None:
-    assert review.scrub(text, review.vocabulary()) == text
+from tests.conftest import add_event, line_of
+from staff import add_examples, review
+from staff.yaml_lines import examples_in, load_yaml, training_examples
 
 
 def test_similar_wordings_are_grouped_and_counted() -> None:
@@ -54,11 +27,6 @@ def test_similar_wordings_are_grouped_and_counted() -> None:
     assert groups[0].days == {"2026-11-24", "2026-11-25"}
 
 
-def _event(conn: sqlite3.Connection, sender: str, type_name: str, ts: float, data: dict) -> None:
-    conn.execute("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", (sender, type_name, ts, None, None, json.dumps(data)))
-
-
 def test_review_of_a_tracker_store_table(tmp_path: Path) -> None:
     """The events table as Rasa's SQLTrackerStore writes it (the live test fills one through Rasa)."""
     db = tmp_path / "tracker.db"
@@ -68,12 +36,12 @@ def test_review_of_a_tracker_store_table(tmp_path: Path) -> None:
     now = dt.datetime.now().timestamp()
 
     def turn(sender: str, text: str, intent: str, conf: float, action: str, kind: str, ranking=()) -> None:
-        _event(conn, sender, "user", now, {"event": "user", "text": text, "parse_data": {
+        add_event(conn, sender, "user", now, {"event": "user", "text": text, "parse_data": {
             "intent": {"name": intent, "confidence": conf},
             "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking] or [{"name": intent, "confidence": conf}]}})
-        _event(conn, sender, "action", now, {"event": "action", "name": action})
-        _event(conn, sender, "bot", now, {"event": "bot", "text": "…", "data": {"custom": {"kind": kind}}})
-        _event(conn, sender, "action", now, {"event": "action", "name": "action_listen"})
+        add_event(conn, sender, "action", now, {"event": "action", "name": action})
+        add_event(conn, sender, "bot", now, {"event": "bot", "text": "…", "data": {"custom": {"kind": kind}}})
+        add_event(conn, sender, "action", now, {"event": "action", "name": "action_listen"})
 
     turn("secret-sender-1", "wat r the aura things", "nlu_fallback", 0.45, "action_fallback", "fallback",
          [("nlu_fallback", 0.45), ("ask_aura", 0.3)])
@@ -129,7 +97,7 @@ def test_add_examples_appends_to_the_intents_file(project: Path, tmp_path: Path)
         assert p.read_text().startswith(before[p].split("\n")[0])
     added = [e for e in examples_in(project / "data" / "nlu" / "aura.yml", project) if e.text.startswith("how r auras")]
     assert added[0].line == line_of(project / "data" / "nlu" / "aura.yml", "how r auras made in the brain")
-    from tools import check
+    from staff import check
     assert check.run(project).errors == []
 
 
@@ -167,16 +135,16 @@ def test_add_examples_command(project: Path, tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    from tests.stack import ROOT
+    from ops.settings import ROOT
     f = review_file(tmp_path / "r.yml", [("auras for dummies", "ask_aura")])
-    dry = subprocess.run([sys.executable, "-m", "tools.add_examples", str(f), "--root", str(project), "--dry-run"],
+    dry = subprocess.run([sys.executable, "-m", "staff.add_examples", str(f), "--root", str(project), "--dry-run"],
                          cwd=ROOT, capture_output=True, text=True)
     assert dry.returncode == 0 and "would add" in dry.stdout
     assert "auras for dummies" not in (project / "data" / "nlu" / "aura.yml").read_text()
-    run = subprocess.run([sys.executable, "-m", "tools.add_examples", str(f), "--root", str(project)],
+    run = subprocess.run([sys.executable, "-m", "staff.add_examples", str(f), "--root", str(project)],
                          cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0 and "added 1" in run.stdout
-    again = subprocess.run([sys.executable, "-m", "tools.add_examples", str(f), "--root", str(project)],
+    again = subprocess.run([sys.executable, "-m", "staff.add_examples", str(f), "--root", str(project)],
                            cwd=ROOT, capture_output=True, text=True)
     assert again.returncode == 0 and "skipped 1 already there" in again.stdout
 
@@ -187,7 +155,7 @@ def test_publish_reads_the_model_id_of_the_model_not_of_a_component(tmp_path: Pa
     import io
     import tarfile
 
-    from tools import publish
+    from staff import publish
 
     model = tmp_path / "model.tar.gz"
     with tarfile.open(model, "w:gz") as tar:

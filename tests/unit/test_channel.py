@@ -8,9 +8,9 @@ import pytest
 
 from actions.content import ContentStore
 from actions.messages import BUTTON_PAYLOADS, TOPIC_REQUESTS, URGENT_CHECK_BUTTONS
-from channels.limits import ConversationRateLimit
-from channels.request import as_patient_text
-from channels.rest import BadRequest, MergingOutputChannel, parse_body, safety_reply
+from plugins.channel.limits import ConversationRateLimit
+from plugins.channel.request import as_patient_text
+from plugins.channel.rest import BadRequest, MergingOutputChannel, parse_body, safety_reply
 
 
 @pytest.mark.parametrize("raw", [

@@ -5,7 +5,7 @@ import ast
 import re
 from pathlib import Path
 
-from tests.stack import ROOT
+from ops.settings import ROOT
 
 LOG = ROOT / "docs" / "hazard-log.md"
 REF = re.compile(r"`(tests/[\w/]+\.(?:py|yml))(?:::(\w+))?`")

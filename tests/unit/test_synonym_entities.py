@@ -6,8 +6,8 @@ import re
 import pytest
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from components.synonym_entities import find, phrases_from
-from tests.stack import ROOT
+from plugins.synonym_entities import find, phrases_from
+from ops.settings import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """The strict tracker store on a real SQLite file: no error inside retrieve/save may reach Rasa's
 `sys.exit(1)` or its in-memory fallback; a failure at start stops start-up. (PostgreSQL:
-tests/production/test_1_tracker_store.py.)"""
+tests/production/test_outages.py.)"""
 from __future__ import annotations
 
 import asyncio
@@ -15,9 +15,9 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from ops.tracker_store import StoreUnavailable, StrictSQLTrackerStore, TrackerStoreStartupError
+from plugins.tracker_store import StoreUnavailable, StrictSQLTrackerStore, TrackerStoreStartupError
 
-STORE_TYPE = "ops.tracker_store.StrictSQLTrackerStore"
+STORE_TYPE = "plugins.tracker_store.StrictSQLTrackerStore"
 
 
 def open_store(path: Path) -> StrictSQLTrackerStore:

@@ -1,4 +1,4 @@
-"""Fixtures for the widget tests: the REAL assistant (tests/stack.py: action server + Rasa with the
+"""Fixtures for the widget tests: the REAL assistant (ops/launcher.py: action server + Rasa with the
 trained model), the demo clinic site (widget/serve.py) on a free port, and Debian's Chromium driven
 by Playwright (pytest-playwright's `page`/`context` fixtures, launched with Debian's executable,
 since Playwright's own browser download is not available).
@@ -17,8 +17,8 @@ from typing import Any, Dict, Iterator, List
 import pytest
 from playwright.sync_api import Page, expect
 
-import tests.stack
-from tests.stack import Stack, free_port, start_stack
+import ops.launcher
+from ops.launcher import Stack, free_port, start_stack
 from tests.widget.helpers import ROOT, SCREENSHOTS, Chat, Site
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -53,7 +53,7 @@ def site() -> Iterator[Site]:
     """The real assistant (started once per session) and the demo site pointing at it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # Loading the model can take minutes on a busy 2-core machine (this session only).
-    tests.stack.RASA_START_TIMEOUT = max(tests.stack.RASA_START_TIMEOUT,
+    ops.launcher.RASA_START_TIMEOUT = max(ops.launcher.RASA_START_TIMEOUT,
                                          float(os.environ.get("WIDGET_RASA_START_TIMEOUT", "600")))
     port = free_port()
     stack = start_stack(cors_origins=[f"http://localhost:{port}"])

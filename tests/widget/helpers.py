@@ -21,7 +21,7 @@ EMERGENCY = "911"
 
 
 class Site:
-    """The demo site (widget/serve.py) and the assistant behind it (tests/stack.py)."""
+    """The demo site (widget/serve.py) and the assistant behind it (ops/launcher.py)."""
 
     def __init__(self, port: int, stack: Any) -> None:
         self.port = port

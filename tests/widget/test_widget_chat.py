@@ -1,5 +1,5 @@
 """The widget against the real assistant: the greeting, a plain question, a quick reply, a follow-up,
-links. Every answer here comes from the running Rasa server and action server (tests/stack.py)."""
+links. Every answer here comes from the running Rasa server and action server (ops/launcher.py)."""
 from __future__ import annotations
 
 import re

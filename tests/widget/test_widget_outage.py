@@ -8,7 +8,7 @@ import signal
 
 from playwright.sync_api import expect
 
-from tests.stack import Stack
+from ops.launcher import Stack
 from tests.widget.helpers import CLINIC_PHONE, CLINIC_TEL, EMERGENCY, SCREENSHOTS, Chat, record_metric, timed
 
 

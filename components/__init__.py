@@ -1,1 +1,0 @@
-"""Custom Rasa NLU components (besides the safety layer, which lives in safety/)."""

@@ -1,0 +1,77 @@
+"""Helpers shared by the test suites (one place; the suites' own conftest.py files hold their fixtures).
+
+Reply helpers read the REST channel's messages; the project-copy helpers give a throw-away copy of the
+staff-editable files to break on purpose; `add_event` writes a row of Rasa's `events` table.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any, Dict, List, Sequence
+
+import pytest
+
+from ops.settings import ROOT
+
+# ---------------------------------------------------------------- the REST channel's replies
+
+
+def kinds(messages: Sequence[Dict[str, Any]]) -> List[str]:
+    """custom.kind of each bot message (how the widget shows it)."""
+    return [(m.get("custom") or {}).get("kind", "") for m in messages]
+
+
+def texts(messages: Sequence[Dict[str, Any]]) -> str:
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+# ---------------------------------------------------------------- a copy of the project to edit
+
+# What a staff member edits, and what `make check` reads. The code (actions/, safety/*.py) is not copied:
+# the check always uses the project's own code.
+COPY = ("data", "content", "domain.yml", "config.yml", "endpoints.yml", "credentials.yml",
+        "tests/conversations", "tests/nlu/heldout.yml", "safety/red_flags.yml")
+
+
+def copy_project(dest: Path) -> Path:
+    for rel in COPY:
+        src = ROOT / rel
+        if not src.exists():
+            continue
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(src, target)
+    return dest
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's data, content, domain, config and tests, to break on purpose."""
+    return copy_project(tmp_path / "project")
+
+
+def replace(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{path}: '{old}' not found"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def line_of(path: Path, needle: str) -> int:
+    for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+        if needle in line:
+            return n
+    raise AssertionError(f"{path}: '{needle}' not found")
+
+
+# ---------------------------------------------------------------- Rasa's events table
+
+
+def add_event(conn: sqlite3.Connection, sender: str, type_name: str, ts: float, data: dict) -> None:
+    conn.execute("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+                 "VALUES (?, ?, ?, ?, ?, ?)", (sender, type_name, ts, None, None, json.dumps(data)))

@@ -1,0 +1,53 @@
+"""The embedded default (`make run`: one Rasa server, SQLite file, in-memory locks), started with
+ops/launcher.py (in the background while the cluster loads): the purge works on SQLite too; Rasa's
+HTTP API, when a token enables it, refuses requests without the token; killed mid-conversation and
+restarted (in the background, while the cluster tests run), it continues with context (checked in
+test_scale_out.py once it is back)."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import uuid
+
+import requests
+
+from ops import settings
+from tests.production.conftest import API_TOKEN, EMBEDDED_DB, KILLED, MARKER, PENDING, SESSION, Background
+from tests.production.helpers import Patient, topics
+from ops.launcher import Stack
+
+
+def test_api_with_a_token_refuses_requests_without_it(embedded: Stack) -> None:
+    url = f"{embedded.rasa_url}/status"
+    assert requests.get(url, timeout=30).status_code == 401
+    assert requests.get(url, params={"token": "wrong"}, timeout=30).status_code == 401
+    assert requests.get(url, params={"token": API_TOKEN}, timeout=30).status_code == 200
+
+
+def test_purge_on_sqlite(embedded: Stack) -> None:
+    old, recent = (Patient(embedded.webhook, f"{p}-{SESSION}-{uuid.uuid4().hex[:6]}") for p in ("old", "new"))
+    old.say(f"hello {MARKER}")
+    recent.say("hello")
+    with sqlite3.connect(EMBEDDED_DB) as conn:
+        conn.execute("UPDATE events SET timestamp = timestamp - 40 * 86400 WHERE sender_id = ?", (old.sender,))
+    env = {**os.environ, **settings.read_env_file(), "PYTHONPATH": str(settings.ROOT),
+           "TRACKER_DIALECT": "sqlite", "TRACKER_STORE_URL": f"sqlite:///{EMBEDDED_DB}", "TRACKER_DB": str(EMBEDDED_DB)}
+    result = subprocess.run([sys.executable, "-m", "ops.purge", "--days", "30"], cwd=settings.ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(EMBEDDED_DB) as conn:
+        counts = dict(conn.execute("SELECT sender_id, COUNT(*) FROM events WHERE sender_id IN (?, ?) "
+                                   "GROUP BY sender_id", (old.sender, recent.sender)).fetchall())
+    assert old.sender not in counts and counts.get(recent.sender, 0) > 0
+
+
+def test_sqlite_rasa_killed_mid_conversation(embedded: Stack) -> None:
+    patient = Patient(embedded.webhook, f"emb-{SESSION}-{uuid.uuid4().hex[:6]}")
+    assert topics(patient.say("what is an aura?"))[:1] == ["aura"]
+    victim = embedded.procs["rasa"]
+    embedded.stop_rasa(kill=True)
+    assert victim.returncode == -9
+    PENDING["embedded-restart"] = Background(embedded.start_rasa)
+    KILLED["embedded"] = patient.sender
