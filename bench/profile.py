@@ -35,8 +35,7 @@ import uuid
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from bench.run import OURS
-from ops import settings
-from ops import launcher
+from ops import launcher, settings
 from ops.launcher import free_port, latest_model, stop_process, wait_http
 
 ROOT = settings.ROOT

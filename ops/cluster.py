@@ -37,10 +37,9 @@ from typing import Dict, List, Mapping, Optional, Sequence
 
 import requests
 
-from ops import preflight, settings
-from ops.nginx import NginxConfig
-from ops import launcher
+from ops import launcher, preflight, settings
 from ops.launcher import LOG_DIR, latest_model, stop_process, wait_http
+from ops.nginx import NginxConfig
 
 ROOT = settings.ROOT
 START_TIMEOUT = float(os.environ.get("CLUSTER_START_TIMEOUT", "480"))

@@ -124,7 +124,9 @@ def tracker_store(endpoints: Mapping[str, Any]) -> TrackerStoreSettings:
     db = str(section.get("login_db") or section.get("db") or "rasa.db")
     if dialect == "sqlite":
         return TrackerStoreSettings(type=kind, url=f"sqlite:///{db}")
-    from sqlalchemy.engine.url import URL  # here, not at the top: the commands start fast without it
+    from sqlalchemy.engine.url import (
+        URL,  # here, not at the top: the commands start fast without it
+    )
 
     port = section.get("port") or None
     if host:

@@ -48,7 +48,7 @@ def find(text: str, phrases: List[Phrase], compiled: List[re.Pattern]) -> List[D
     lowered = text.lower()
     taken: List[Tuple[int, int]] = []
     out: List[Dict[str, Any]] = []
-    for (phrase, entity, value), pattern in zip(phrases, compiled):
+    for (_phrase, entity, value), pattern in zip(phrases, compiled):
         for m in pattern.finditer(lowered):
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue

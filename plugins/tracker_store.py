@@ -41,10 +41,15 @@ from typing import Any, Awaitable, Callable, Dict, Generator, Optional, Text, Ty
 import sqlalchemy as sa
 import sqlalchemy.exc
 from rasa.core.brokers.broker import EventBroker
-from rasa.core.tracker_store import (SQLTrackerStore, TrackerStore, create_engine_kwargs,
-                                     ensure_schema_exists, validate_port)
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.core.tracker_store import (
+    SQLTrackerStore,
+    TrackerStore,
+    create_engine_kwargs,
+    ensure_schema_exists,
+    validate_port,
+)
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 
 from plugins import env
 

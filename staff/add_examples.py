@@ -24,8 +24,23 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from staff.check import SAFETY_INTENTS
-from staff.yaml_lines import (ROOT, Example, LineDict, YamlProblem, block_lines, domain_intents, examples_in,
-                           heldout_path, load_yaml, nlu_files, nlu_items, normalise, rel, training_examples, where)
+from staff.yaml_lines import (
+    ROOT,
+    Example,
+    LineDict,
+    YamlProblem,
+    block_lines,
+    domain_intents,
+    examples_in,
+    heldout_path,
+    load_yaml,
+    nlu_files,
+    nlu_items,
+    normalise,
+    rel,
+    training_examples,
+    where,
+)
 
 _PLACEHOLDER = re.compile(r"<[a-z ]+>")
 

@@ -31,10 +31,28 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from actions import topics
 from actions.content import PLACEHOLDER_MARK as PLACEHOLDER
-from staff.yaml_lines import (ROOT, BadLine, Example, Flow, LineDict, YamlProblem, domain_actions,
-                           domain_entities, domain_intents, examples_in, flows_in, heldout_path, load_yaml,
-                           parse_payload, plain, project_yaml_files, rel, training_examples, where,
-                           yml_under)
+from staff.yaml_lines import (
+    ROOT,
+    BadLine,
+    Example,
+    Flow,
+    LineDict,
+    YamlProblem,
+    domain_actions,
+    domain_entities,
+    domain_intents,
+    examples_in,
+    flows_in,
+    heldout_path,
+    load_yaml,
+    parse_payload,
+    plain,
+    project_yaml_files,
+    rel,
+    training_examples,
+    where,
+    yml_under,
+)
 
 MIN_EXAMPLES = 10
 MIN_HELDOUT = 6          # the held-out set's minimum per intent (tests/nlu/test_heldout.py uses it too)
@@ -539,7 +557,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               + f" ({total:.1f}s). Nothing was changed; fix the lines above and run `make check` again.")
         return 1
     skipped = " (Rasa's own check skipped: --quick)" if args.quick else ""
-    print(f"\nmake check: OK" + (f", {n_warn} warning{'s' if n_warn != 1 else ''} to look at" if n_warn else "")
+    print("\nmake check: OK" + (f", {n_warn} warning{'s' if n_warn != 1 else ''} to look at" if n_warn else "")
           + f" ({total:.1f}s){skipped}.")
     return 0
 

@@ -282,7 +282,7 @@ def flows_in(path: Path, root: Path = ROOT) -> List[Flow]:
             name = str(entry.get("rule") or entry.get("story") or "?")
             steps: List[Step] = []
             raw_steps = entry.get("steps") or []
-            for i, step in enumerate(raw_steps):
+            for step in raw_steps:
                 if not isinstance(step, dict):
                     continue
                 line = step.line if isinstance(step, LineDict) else entry.line

@@ -20,8 +20,8 @@ import redis
 import ops.launcher
 from ops import settings
 from ops.cluster import Cluster
-from tests.production import helpers
 from ops.launcher import Stack, free_port, start_stack
+from tests.production import helpers
 
 SESSION = uuid.uuid4().hex[:8]
 STARTED = time.time()

@@ -14,9 +14,17 @@ import uuid
 import requests
 
 from ops import settings
-from tests.production.conftest import API_TOKEN, EMBEDDED_DB, KILLED, MARKER, PENDING, SESSION, Background
-from tests.production.helpers import Patient, topics
 from ops.launcher import Stack
+from tests.production.conftest import (
+    API_TOKEN,
+    EMBEDDED_DB,
+    KILLED,
+    MARKER,
+    PENDING,
+    SESSION,
+    Background,
+)
+from tests.production.helpers import Patient, topics
 
 
 def test_api_with_a_token_refuses_requests_without_it(embedded: Stack) -> None:

@@ -15,8 +15,8 @@ from typing import Iterator, List, Optional
 
 import pytest
 
-from plugins.tracker_store import StrictSQLTrackerStore
 from ops.launcher import free_port
+from plugins.tracker_store import StrictSQLTrackerStore
 
 IPTABLES = shutil.which("iptables")
 pytestmark = pytest.mark.skipif(IPTABLES is None, reason="iptables is not installed")

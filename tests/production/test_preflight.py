@@ -12,9 +12,9 @@ from typing import Dict
 import yaml
 
 from ops import settings
+from ops.launcher import latest_model, rasa_command
 from tests.production import helpers
 from tests.production.conftest import SESSION
-from ops.launcher import latest_model, rasa_command
 
 ROOT = settings.ROOT
 

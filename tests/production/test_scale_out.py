@@ -17,10 +17,10 @@ import redis
 import requests
 
 from ops.cluster import Cluster
+from ops.launcher import Stack
 from tests.production import helpers
 from tests.production.conftest import KILLED, PENDING, new_sender
 from tests.production.helpers import Patient, topics
-from ops.launcher import Stack
 
 FOLLOW_UPS = [
     ("what is an aura?", "aura"),

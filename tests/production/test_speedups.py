@@ -29,8 +29,9 @@ def rasa_original(result):
 
 @pytest.fixture(scope="module")
 def patched():
-    import plugins.speedups
     from rasa.core.actions.action import RemoteAction
+
+    import plugins.speedups
 
     was_installed = plugins.speedups._installed
     assert plugins.speedups.install() and plugins.speedups.install()  # idempotent

@@ -13,10 +13,10 @@ import pytest
 import yaml
 
 from ops.settings import ROOT
-from tests.staff import worked_example as wx
-from tests.conftest import line_of, replace
 from staff import check
 from staff.yaml_lines import training_examples
+from tests.conftest import line_of, replace
+from tests.staff import worked_example as wx
 
 
 def errors(root: Path) -> List[str]:

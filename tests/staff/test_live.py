@@ -31,13 +31,11 @@ import requests
 import yaml
 
 import ops.launcher
-
 from ops.launcher import LOG_DIR, ROOT, VENV_BIN, Stack, start_stack
-from tests.conftest import kinds, texts
-from tests.staff import worked_example as wx
-from tests.conftest import copy_project
 from staff import add_examples, publish, review
 from staff.yaml_lines import normalise, training_examples
+from tests.conftest import copy_project, kinds, texts
+from tests.staff import worked_example as wx
 
 TOKEN = "staff-tools-test-token"
 ARTIFACTS = ROOT / "artifacts" / "staff"

@@ -9,12 +9,11 @@ import stat
 import time
 from pathlib import Path
 
-import pytest
 import yaml
 
 from ops.purge import purge_review_files
-from tests.conftest import add_event
 from staff import review
+from tests.conftest import add_event
 
 
 def _store(path: Path, texts: list) -> str:

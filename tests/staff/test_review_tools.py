@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import add_event, line_of
 from staff import add_examples, review
 from staff.yaml_lines import examples_in, load_yaml, training_examples
+from tests.conftest import add_event, line_of
 
 
 def test_similar_wordings_are_grouped_and_counted() -> None:

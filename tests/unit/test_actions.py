@@ -135,6 +135,7 @@ def test_emergency_and_crisis_replies() -> None:
 
 def test_every_button_points_to_a_real_topic_and_intent() -> None:
     import yaml
+
     from ops.settings import ROOT
     intents = set(yaml.safe_load((ROOT / "domain.yml").read_text())["intents"])
     assert set(TOPIC_REQUESTS) <= set(CONTENT.topics)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from actions.content import (CONTENT_DIR, MAX_BUBBLE_CHARS, REQUIRED_TOPICS, ContentError, ContentStore,
-                             load)
+from actions.content import (
+    CONTENT_DIR,
+    MAX_BUBBLE_CHARS,
+    REQUIRED_TOPICS,
+    ContentError,
+    ContentStore,
+    load,
+)
 
 
 @pytest.fixture()

@@ -6,8 +6,8 @@ import re
 import pytest
 from rasa.shared.importers.importer import TrainingDataImporter
 
-from plugins.synonym_entities import find, phrases_from
 from ops.settings import ROOT
+from plugins.synonym_entities import find, phrases_from
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,15 @@ import signal
 from playwright.sync_api import expect
 
 from ops.launcher import Stack
-from tests.widget.helpers import CLINIC_PHONE, CLINIC_TEL, EMERGENCY, SCREENSHOTS, Chat, record_metric, timed
+from tests.widget.helpers import (
+    CLINIC_PHONE,
+    CLINIC_TEL,
+    EMERGENCY,
+    SCREENSHOTS,
+    Chat,
+    record_metric,
+    timed,
+)
 
 
 def _rasa_running(stack: Stack) -> bool:
