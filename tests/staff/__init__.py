@@ -1,1 +1,1 @@
-"""Tests of the staff tools (tools/, docs/staff-guide.md)."""
+"""Tests of the staff tools (staff/, docs/staff-guide.md)."""
