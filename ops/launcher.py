@@ -6,6 +6,8 @@ through the command lines and the environment built here.
     python -m ops.launcher shell         # make shell: `rasa shell` on 5006 (action server if absent)
     python -m ops.launcher interactive   # make interactive: `rasa interactive` on 5007 (idem)
     python -m ops.launcher exec CMD ...  # the Makefile's rasa commands: CMD with the same environment
+    python -m ops.launcher serve         # the image's Rasa server: the preflight, then `rasa run`
+    python -m ops.launcher actions       # the image's action server
 
 For the tests (a real assistant on free ports, nothing mocked):
 
@@ -42,7 +44,8 @@ from ops import settings
 
 ROOT = settings.ROOT
 VENV_BIN = ROOT / ".venv" / "bin"
-RASA = str(VENV_BIN / "rasa")
+# The project's virtualenv on a development machine; the image installs Rasa on the PATH.
+RASA = str(VENV_BIN / "rasa") if (VENV_BIN / "rasa").exists() else "rasa"
 LOG_DIR = ROOT / "artifacts" / "logs"
 LOOPBACK = "127.0.0.1"
 ACTIONS_PORT, RASA_PORT, SHELL_PORT, INTERACTIVE_PORT, SITE_PORT = 5055, 5005, 5006, 5007, 8080
@@ -351,11 +354,47 @@ def interactive() -> int:
     )
 
 
+def serve(instances: int) -> int:
+    """The image's CMD (deploy/Dockerfile): the preflight (exit 1, no Rasa, when a store is unreachable,
+    missing or unsuitable for `instances` servers), then Rasa in place of this process. Inside a
+    container Rasa listens on every interface of the container's private network (CLINIC_BIND)."""
+    from ops import preflight
+
+    code = preflight.main(["--instances", str(instances)])
+    if code:
+        return code
+    env = process_env()
+    args = rasa_command(
+        int(env.get("RASA_PORT") or RASA_PORT),
+        model=Path("models"),
+        interface=env.get("CLINIC_BIND") or "0.0.0.0",
+        cors=env.get("CORS_ORIGINS", "").split(),
+        auth_token=env.get("RASA_AUTH_TOKEN", ""),
+    )
+    os.execvpe(args[0], args, env)
+    return 0  # not reached
+
+
+def serve_actions() -> int:
+    """The image's action server: loopback unless SANIC_HOST says otherwise (a container's private
+    network: deploy/docker-compose.yml)."""
+    env = {**actions_env(), **process_env()}
+    args = actions_command(int(env.get("ACTIONS_PORT") or ACTIONS_PORT))
+    os.execvpe(args[0], args, env)
+    return 0  # not reached
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Starts the assistant's processes (make run / shell / interactive).")
-    parser.add_argument("command", choices=("run", "shell", "interactive", "exec"))
+    parser.add_argument("command", choices=("run", "shell", "interactive", "exec", "serve", "actions"))
     parser.add_argument("args", nargs=argparse.REMAINDER, help="exec: the command and its arguments")
+    parser.add_argument("--instances", type=int, default=int(os.environ.get("RASA_INSTANCES") or 1),
+                        help="serve: how many Rasa servers share the stores (the preflight checks for it)")
     ns = parser.parse_args(argv)
+    if ns.command == "serve":
+        return serve(ns.instances)
+    if ns.command == "actions":
+        return serve_actions()
     if ns.command == "exec":
         if not ns.args:
             parser.error("exec needs a command")

@@ -5,7 +5,6 @@ restarted (in the background, while the cluster tests run), it continues with co
 test_scale_out.py once it is back)."""
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import uuid
 import requests
 
 from ops import settings
-from ops.launcher import Stack
+from ops.launcher import Stack, process_env
 from tests.production.conftest import (
     API_TOKEN,
     EMBEDDED_DB,
@@ -40,8 +39,8 @@ def test_purge_on_sqlite(embedded: Stack) -> None:
     recent.say("hello")
     with sqlite3.connect(EMBEDDED_DB) as conn:
         conn.execute("UPDATE events SET timestamp = timestamp - 40 * 86400 WHERE sender_id = ?", (old.sender,))
-    env = {**os.environ, **settings.read_env_file(), "PYTHONPATH": str(settings.ROOT),
-           "TRACKER_DIALECT": "sqlite", "TRACKER_STORE_URL": f"sqlite:///{EMBEDDED_DB}", "TRACKER_DB": str(EMBEDDED_DB)}
+    env = process_env({"TRACKER_DIALECT": "sqlite", "TRACKER_STORE_URL": f"sqlite:///{EMBEDDED_DB}",
+                       "TRACKER_DB": str(EMBEDDED_DB)})
     result = subprocess.run([sys.executable, "-m", "ops.purge", "--days", "30"], cwd=settings.ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

@@ -3,7 +3,6 @@
 instead: the preflight before Rasa starts, and the strict tracker store inside Rasa."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from typing import Dict
 import yaml
 
 from ops import settings
-from ops.launcher import latest_model, rasa_command
+from ops.launcher import latest_model, process_env, rasa_command
 from tests.production import helpers
 from tests.production.conftest import SESSION
 
@@ -20,9 +19,7 @@ ROOT = settings.ROOT
 
 
 def run(args, env: Dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
-    full = {**os.environ, **settings.read_env_file(), "PYTHONPATH": str(ROOT), "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-            "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", **env}
-    return subprocess.run(args, cwd=ROOT, env=full, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(args, cwd=ROOT, env=process_env(env), capture_output=True, text=True, timeout=timeout)
 
 
 def preflight(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:

@@ -2,13 +2,13 @@
 nothing else (PostgreSQL here; SQLite in test_embedded_store.py)."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from typing import Dict
 
 from ops import settings
 from ops.cluster import Cluster
+from ops.launcher import process_env
 from tests.production import helpers
 from tests.production.conftest import new_sender
 from tests.production.helpers import Patient, topics
@@ -17,8 +17,7 @@ DAY = 86400
 
 
 def purge(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    full = {**os.environ, **settings.read_env_file(), "PYTHONPATH": str(settings.ROOT), **env}
-    return subprocess.run([sys.executable, "-m", "ops.purge", *args], cwd=settings.ROOT, env=full,
+    return subprocess.run([sys.executable, "-m", "ops.purge", *args], cwd=settings.ROOT, env=process_env(env),
                           capture_output=True, text=True, timeout=120)
 
 
