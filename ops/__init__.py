@@ -1,10 +1,13 @@
-"""Operational commands for running the assistant in production (docs/production.md).
+"""Operator commands (docs/production.md) and the two libraries every command, test and benchmark
+shares.
 
+    python -m ops.launcher run|shell|interactive|serve|actions   start the assistant's processes
     python -m ops.preflight      check PostgreSQL / the database / Redis before Rasa starts (exit 1 if not)
     python -m ops.purge          delete conversations older than N days from the tracker store
     python -m ops.cluster        N Rasa servers + M action servers behind nginx on one port (8088)
+    python -m ops.nginx          render deploy/nginx.conf.template
 
-`plugins.tracker_store.StrictSQLTrackerStore` is the tracker store endpoints.yml should name: Rasa's own SQL
-store carries on with an in-memory store when the database is unreachable or missing, which loses
-conversations without telling anyone (RasaHQ/rasa#3243, #8267); this one fails loudly instead.
+ops/settings.py is the one reader of the env files (deploy/defaults.env under the environment) and of
+endpoints.yml; ops/launcher.py holds the one Rasa and action-server command line. Nothing here is loaded
+by `rasa run` (that is plugins/).
 """
