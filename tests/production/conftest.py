@@ -188,6 +188,17 @@ def embedded(services: None, request: pytest.FixtureRequest) -> Iterator[Stack]:
         stack.stop()
 
 
+@pytest.fixture(autouse=True)
+def _whole_stacks(request: pytest.FixtureRequest) -> None:
+    """Every test finds the stacks it uses whole: a restart that a kill test left running (its
+    follow-up test deselected, say) is waited for first. The follow-ups wait themselves."""
+    if request.node.name.startswith("test_restarted_"):
+        return
+    for name in ("cluster", "embedded"):
+        if name in request.fixturenames and f"{name}-restart" in PENDING:
+            PENDING.pop(f"{name}-restart").get()
+
+
 def new_sender(prefix: str = "prod") -> str:
     return f"{prefix}-{SESSION}-{uuid.uuid4().hex[:8]}"
 

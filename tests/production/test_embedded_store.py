@@ -1,8 +1,7 @@
 """The embedded default (`make run`: one Rasa server, SQLite file, in-memory locks), started with
 ops/launcher.py (in the background while the cluster loads): the purge works on SQLite too; Rasa's
 HTTP API, when a token enables it, refuses requests without the token; killed mid-conversation and
-restarted (in the background, while the cluster tests run), it continues with context (checked in
-test_scale_out.py once it is back)."""
+restarted, it continues with context."""
 from __future__ import annotations
 
 import sqlite3
@@ -10,6 +9,7 @@ import subprocess
 import sys
 import uuid
 
+import pytest
 import requests
 
 from ops import settings
@@ -58,3 +58,11 @@ def test_sqlite_rasa_killed_mid_conversation(embedded: Stack) -> None:
     assert victim.returncode == -9
     PENDING["embedded-restart"] = Background(embedded.start_rasa)
     KILLED["embedded"] = patient.sender
+
+
+def test_restarted_sqlite_server_continues_the_conversation(embedded: Stack) -> None:
+    if "embedded" not in KILLED:
+        pytest.skip("the kill above did not run")
+    PENDING.pop("embedded-restart").get()
+    patient = Patient(embedded.webhook, KILLED["embedded"])
+    assert topics(patient.say("how long does it last?"))[:1] == ["aura_duration"]
