@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import importlib
 import json
 import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Any, Dict, List, Set, Tuple
 
 import pytest
 import yaml
@@ -57,18 +58,26 @@ def is_copied(relative: str) -> bool:
     return any(src in (".", relative) or relative.startswith(src + "/") for src in copied_sources())
 
 
-def project_modules_loaded_by(paths: List[str]) -> Set[str]:
-    """Files of the project that importing `paths` loads, in a fresh interpreter (the test process has
-    imported more)."""
+@functools.lru_cache(maxsize=None)
+def rasa_process(paths: Tuple[str, ...]) -> Dict[str, Any]:
+    """What a fresh interpreter that imports Rasa, then `paths`, as `rasa run` does, has loaded (the
+    test process has imported more): the project's files, and whether the speed-up is installed."""
     code = ("import importlib, json, sys\n"
-            f"for p in {paths!r}:\n"
+            "import rasa.core.agent\n"
+            f"for p in {list(paths)!r}:\n"
             "    importlib.import_module(p.rpartition('.')[0])\n"
-            "print(json.dumps([getattr(m, '__file__', None) for m in list(sys.modules.values())]))\n")
+            "import plugins.speedups\n"
+            "print(json.dumps({'files': [getattr(m, '__file__', None) for m in list(sys.modules.values())],\n"
+            "                  'speedups': plugins.speedups._installed}))\n")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
                          env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "2",
                               "SQLALCHEMY_SILENCE_UBER_WARNING": "1", "RASA_TELEMETRY_ENABLED": "false"})
     assert out.returncode == 0, out.stderr[-2000:]
-    files = [Path(f) for f in json.loads(out.stdout.splitlines()[-1]) if f]
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def project_modules_loaded_by(paths: List[str]) -> Set[str]:
+    files = [Path(f) for f in rasa_process(tuple(paths))["files"] if f]
     return {str(f.relative_to(ROOT)) for f in files if f.is_relative_to(ROOT) and ".venv" not in f.parts}
 
 
@@ -228,12 +237,10 @@ def test_no_code_outside_tests_imports_tests() -> None:
 def test_the_plugins_patch_rasa_only_inside_a_rasa_process() -> None:
     """Operator commands import plugins/env.py without loading Rasa; a Rasa process that imports any
     plugin gets plugins/speedups.py installed."""
-    commands = ("import sys, ops.settings, ops.preflight, ops.purge\n"
-                "assert 'rasa' not in sys.modules, 'an operator command loaded Rasa'\n")
-    rasa = ("import rasa.core.agent, plugins.synonym_entities, plugins.speedups\n"
-            "assert plugins.speedups._installed, 'a plugin loaded by Rasa did not install the speed-up'\n")
-    for code in (commands, rasa):
-        out = subprocess.run([sys.executable, "-c", code + "print('ok')"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=300,
-                             env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "2"})
-        assert out.stdout.strip().endswith("ok"), out.stderr[-2000:]
+    assert rasa_process(tuple(dotted_paths()))["speedups"], "plugins loaded by Rasa did not install it"
+    code = ("import sys, ops.settings, ops.preflight, ops.purge\n"
+            "assert 'rasa' not in sys.modules, 'an operator command loaded Rasa'\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
+    assert out.stdout.strip().endswith("ok"), out.stderr[-2000:]
