@@ -126,9 +126,14 @@ def _list_negated(clauses: Sequence[str], negations: Sequence[Pattern[str]]) -> 
     return inherited
 
 
-def _is_history(sentence: str, r: Rules) -> bool:
-    """About the past or family history, and nothing in it says the sign is happening now."""
-    return any(h.search(sentence) for h in r.history) and not any(c.search(sentence) for c in r.current)
+def _history_end(sentence: str, r: Rules) -> int:
+    """Where the part of the sentence about the past or family history ends: a sentence with a
+    history marker ("as a toddler", "years ago", "my uncle had") is about the past up to its first
+    word that says now ("and now my face droops", "since lunch", "is that ok now?"); -1 if no part is.
+    Signs after that word are current: "i had a stroke years ago and now my arm is weak" fires."""
+    now = min((m.start() for c in r.current for m in [c.search(sentence)] if m), default=len(sentence))
+    head = sentence[:now]
+    return now if any(h.search(head) for h in r.history) else -1
 
 
 def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
@@ -137,7 +142,8 @@ def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
     for si, sentence in enumerate(sentences):
         # "stiff neck? no.": a bare "no" answering the sentence before negates it.
         answered_no = si + 1 < len(sentences) and bool(_BARE_NO.match(sentences[si + 1]))
-        history = _is_history(sentence, r)
+        history_end = _history_end(sentence, r)
+        bounds = [0] + [m.end() for m in _CLAUSE_SPLIT.finditer(sentence)]
         clauses = [_ANSWER_WORD.sub("", c.strip()) for c in _CLAUSE_SPLIT.split(sentence)]
         in_negated_list = _list_negated(clauses, r.negations)
         for ci, clause in enumerate(clauses):
@@ -147,8 +153,13 @@ def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
             crisis_negated = any(n.search(clause) for n in r.crisis_negations)
             pseudo = any(p.search(clause) for p in r.not_negations)
             listed = answered_no or ci in in_negated_list or any(f.search(clause) for f in r.figurative)
+            history = history_end >= 0 and bounds[ci] < history_end
+            crisis_clause = clause
+            for n in r.not_crisis:  # "my cousin died by suicide": not the writer's own risk
+                crisis_clause = n.sub(" ", crisis_clause)
             for name, patterns in r.features.items():
-                status = _status_in(name, patterns, clause, r, crisis_negated, pseudo, listed)
+                status = _status_in(name, patterns, crisis_clause if name == "self_harm" else clause, r,
+                                    crisis_negated, pseudo, listed)
                 if status:
                     found.mentioned.add(name)
                 if status != "affirmed":
@@ -184,7 +195,8 @@ def _status_in(name: str, patterns: Sequence[Pattern[str]], clause: str, r: Rule
 
 def _modifier(sentence: str, r: Rules) -> str:
     """"new" if the sentence says new, sudden, a first, unlike the usual or lasting over an hour;
-    "usual" if it says the symptom is the patient's usual and nothing overrides that; else ""."""
+    "usual" if it says the symptom is the patient's usual and nothing overrides that; "older" if it
+    only gives an age over sixty (a first aura in an older adult who does not call it one); else ""."""
     rest = sentence
     for m in r.modifiers:
         rest = m.sub(" ", rest)
@@ -192,24 +204,29 @@ def _modifier(sentence: str, r: Rules) -> str:
     if rest != sentence:
         if not usual or any(d.search(sentence) for d in r.long_durations):
             return "new"
-    return "usual" if usual else ""
+    if usual:
+        return "usual"
+    return "older" if any(a.search(sentence) for a in r.older_age) else ""
 
 
-def _level(flag: Flag, found: _Found, sentences: List[str], r: Rules) -> str:
+def _level(flag: Flag, found: _Found, states: Set[str]) -> str:
     """The level this flag fires at ("" if it does not)."""
     if flag.all and not all(f in found.affirmed for f in flag.all):
         return ""
     candidates = [f for f in (flag.any or flag.all) if f in found.affirmed]
     if not candidates:
         return ""
+    if flag.unless_usual and "usual" in states and "new" not in states:
+        return ""
     if not flag.with_modifier:
         return flag.kind
     # The modifier may be in any sentence: "my left arm went numb. it started suddenly".
-    states = {_modifier(s, r) for s in sentences}
     if "new" in states:
         return flag.kind
     if "usual" in states:
         return ""
+    if "older" in states:
+        return flag.kind
     return flag.otherwise
 
 
@@ -235,8 +252,9 @@ def assess(text: str, r: Optional[Rules] = None) -> Assessment:
         return Assessment("none")
     general = is_general_question(norm, r.general_frames)
     fired: Dict[str, List[str]] = {}
+    states = {_modifier(s, r) for s in sentences}
     for flag in r.flags:
-        level = _level(flag, found, sentences, r)
+        level = _level(flag, found, states)
         if level and (flag.kind == "crisis" or not general):
             fired.setdefault(level, []).append(flag.id)
     for level in LEVELS[:3]:

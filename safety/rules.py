@@ -45,6 +45,9 @@ class Flag:
     with_modifier: bool
     otherwise: str  # with_modifier flags: the level when the sign is current but no modifier says new
     note: str
+    # The message calling it the patient's usual attack (and nothing saying new or sudden) cancels the
+    # flag: "felt like my head would split open, my usual migraine" is hyperbole about a known pattern.
+    unless_usual: bool = False
 
     @property
     def features(self) -> Tuple[str, ...]:
@@ -68,6 +71,8 @@ class Rules:
     history: Tuple[Pattern[str], ...]
     current: Tuple[Pattern[str], ...]
     figurative: Tuple[Pattern[str], ...]
+    older_age: Tuple[Pattern[str], ...]
+    not_crisis: Tuple[Pattern[str], ...]
     speller: Speller
 
 
@@ -164,7 +169,7 @@ def _flag(raw: Any, features: Dict[str, Any], where: str) -> Flag:
     if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
         raise SafetyRulesError(f"{where}: 'examples' must be a list of patient phrases in quotes.")
     return Flag(id=str(raw["id"]), kind=kind, all=all_, any=any_, with_modifier=bool(raw.get("with_modifier")),
-                otherwise=otherwise, note=note.strip())
+                otherwise=otherwise, note=note.strip(), unless_usual=bool(raw.get("unless_usual")))
 
 
 def _replacements(raw: Any, where: str, literal: bool) -> Tuple[Tuple[Pattern[str], str], ...]:
@@ -241,6 +246,8 @@ def load_rules(path: Union[str, Path, None] = None) -> Rules:
         history=_optional(data, "history", where, vocabulary),
         current=_optional(data, "current", where, vocabulary),
         figurative=_optional(data, "figurative", where, vocabulary),
+        older_age=_optional(data, "older_age", where, vocabulary),
+        not_crisis=_optional(data, "not_crisis", where, vocabulary),
         speller=Speller(_rule_words(data, vocabulary_words), english_words()),
     )
 

@@ -44,6 +44,14 @@ _NEGATION_FORMS: Tuple[Tuple[Pattern[str], str], ...] = (
     (re.compile(r"\bim\b"), "i'm"),
     (re.compile(r"\bive\b"), "i've"),
     (re.compile(r"\bid\b(?= (rather|prefer|like|love|be|never|just))"), "i'd"),
+    # Contractions typed without the apostrophe ("hes slurring", "its getting worse", "theyd be better
+    # off"): the rules spell them once, with it. "its" only before a word that makes it "it is".
+    (re.compile(r"\b(he|she|that|what|there|who|where)s\b"), r"\1's"),
+    (re.compile(r"\b(they|we|you|she|he)(d|ll|re|ve)\b(?<!\bwed)(?<!\bwell)(?<!\bhell)(?<!\bshed)(?<!\bwere)"),
+     r"\1'\2"),
+    (re.compile(r"\bits (?=(going|gonna|been|not|like|so|really|very|too|just|getting|got|all|only|still|started|"
+                r"happening|coming|a|an|the|my|ok|okay|fine|bad|worse|worst|never|always|over|hard|new|different|"
+                r"in|on|from|since|almost|nearly|more|less)\b)"), "it's "),
 )
 _MIN_FUZZY_LEN = 4
 
@@ -55,6 +63,18 @@ def _lemma_tables() -> Optional[Path]:
         return None
     path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
     return path if path.exists() else None
+
+
+@lru_cache(maxsize=1)
+def lemma_words() -> FrozenSet[str]:
+    """Word forms of spaCy's lemma table only: standard English, without the slang forms ("walkin")
+    that the word-vector vocabulary also holds."""
+    path = _lemma_tables()
+    if path is None:
+        return frozenset()
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        table: Dict[str, str] = json.load(f)
+    return frozenset(w for pair in table.items() for w in pair if w.isalpha())
 
 
 @lru_cache(maxsize=1)
@@ -163,6 +183,16 @@ class Speller:
         return best[0][1]
 
 
+def regain_g(word: str) -> str:
+    """A dropped final g ("walkin", "slurrin", "talkin") put back when that makes a standard English
+    word and the word as typed is not one ("aspirin", "begin" stay)."""
+    if len(word) > 4 and word.endswith("in"):
+        standard = lemma_words()
+        if word not in standard and word + "g" in standard:
+            return word + "g"
+    return word
+
+
 def squeeze(word: str, known: FrozenSet[str]) -> str:
     """Cut letters repeated 3+ times to 2 ("sooo" -> "soo"), or to 1 if only that is a known word."""
     two = _REPEATS.sub(r"\1\1", word)
@@ -186,7 +216,7 @@ def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = (),
     text = fold(text)
     for pattern, fix in _NEGATION_FORMS:
         text = pattern.sub(fix, text)
-    text = _WORD.sub(lambda m: squeeze(m.group(0), known), text)
+    text = _WORD.sub(lambda m: regain_g(squeeze(m.group(0), known)), text)
     for pattern, fix in typos:
         text = pattern.sub(fix, text)
     if speller is not None:

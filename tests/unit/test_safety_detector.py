@@ -431,9 +431,13 @@ def test_normalisation(raw: str, expected: str) -> None:
     assert normalise(raw, rules()) == expected
 
 
+FAMILY_EMERGENCIES: list = []
+
+
 def test_every_flag_has_a_positive_test() -> None:
     flags = {f["id"] for f in yaml.safe_load(RULES_PATH.read_text())["flags"]}
-    tested = {flag for _, flag in EMERGENCIES} | {"self_harm"}
+    tested = {flag for _, flag in EMERGENCIES + FAMILY_EMERGENCIES} | {"self_harm"} | \
+        {flag for _, flag in CRISIS_FLAGS}
     assert flags == tested, f"flags without a positive test: {sorted(flags - tested)}"
 
 
@@ -466,3 +470,81 @@ def test_malformed_rules_are_refused_with_a_clear_message(tmp_path: Path, change
 
 def test_the_real_rules_load() -> None:
     assert len(load_rules().flags) >= 16
+
+
+# ---------------------------------------------------------------- issue 9: families of phrasings
+# Each family below was found from a kind of miss on the development set; the phrasings here are new
+# (none is a dev message), so they test the family, not the message.
+
+# Crisis: passive wishes, plans, preparation, goodbyes, lethal-dose research, self-injury, relatives.
+CRISIS_FAMILIES = [
+    # method thoughts
+    "i keep picturing jumping off the multi storey car park",
+    "been having thoughts about stepping in front of a lorry on my way home",
+    "some days i think about throwing myself off the bridge near work",
+    # passive wishes, hoping not to wake
+    "every night im hoping i wont wake up",
+    "i pray i dont see another day like this",
+    "half of me wishes this next attack would just finish me off",
+    "id be happy if god took me tonight, honestly",
+    "honestly the lord can take me whenever he likes",
+    "my son says he has nothing to live for",
+    "they would all be better off without me around",
+    "it would be simpler for my family if i was just gone",
+    "my kids would honestly be better off if i wasnt here",
+    # preparation and goodbyes
+    "ive given away my dog to my neighbour, she'll look after him better than me",
+    "goodbye everybody, thanks for trying",
+    "this is my final message. tell dr patel it isnt his fault",
+    # plans
+    "i have picked the date and the place to do it",
+    "i know the spot, i just need to find the courage",
+    "last night i sat on the railway tracks for a while",
+    # lethal-dose research
+    "how many sumatriptan would someone need to take before it is fatal",
+    "how long until somebody would notice if i didnt answer my door",
+    # self-injury, and what a parent finds
+    "i scratch my thighs with scissors when the pain gets too much",
+    "been cutting my arms again when my head gets bad",
+    "i punch walls on purpose until my knuckles bleed",
+    "found blades hidden in my teenager's pencil case",
+    "my daughter has cuts up both her wrists",
+    # relative reports
+    "my husband told me last night that he wants to die",
+    "my brother said he has been thinking of ending it",
+]
+
+CRISIS_FLAGS = [
+    ("i swallowed the whole packet of my tablets because i had enough", "intentional_overdose"),
+    ("she downed thirty paracetamol, she says she wants all of it to stop", "intentional_overdose"),
+]
+
+# Mentions that are not the writer's own risk.
+NOT_CRISIS = [
+    "my grandad died by suicide in the nineties, do you ask about that in the intake?",
+    "can antidepressants help with suicidal thoughts? it's for a uni assignment",
+    "the nurse asked whether i have thoughts of harming myself and i don't, i'm just tired of the pain",
+    "this migraine is killing me",
+    "the paperwork is killing me lol",
+    "i wont need the parking voucher anymore because my husband is driving me",
+]
+
+
+@pytest.mark.parametrize("text", CRISIS_FAMILIES)
+def test_crisis_families_get_crisis(text: str) -> None:
+    assert assess(text).level == "crisis", text
+
+
+@pytest.mark.parametrize("text, flag", CRISIS_FLAGS)
+def test_crisis_flags_fire(text: str, flag: str) -> None:
+    result = assess(text)
+    assert result.level == "crisis" and flag in result.flags, result
+
+
+@pytest.mark.parametrize("text", NOT_CRISIS)
+def test_mentions_that_are_not_the_writers_risk_are_not_crisis(text: str) -> None:
+    assert assess(text).level != "crisis", text
+
+
+def test_a_relatives_suicide_does_not_hide_the_writers_own_wish() -> None:
+    assert assess("my brother died by suicide and now i want to die too").level == "crisis"
