@@ -164,7 +164,7 @@ def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
                     found.mentioned.add(name)
                 if status != "affirmed":
                     continue
-                if history and name != "self_harm":
+                if history and name != "self_harm" and name not in r.risk_factors:
                     found.history.add(name)
                 else:
                     found.affirmed.setdefault(name, set()).add(si)
@@ -233,7 +233,7 @@ def _level(flag: Flag, found: _Found, states: Set[str]) -> str:
 def is_general_question(text: str, general_frames: Sequence[Pattern[str]] = ()) -> bool:
     """A question about symptoms in general, with no sign it is happening to anyone; or a question in
     a general frame ("can ketamine give me chest pain?") that says nothing of now/today/since."""
-    asks = text.rstrip().endswith("?") or bool(_QUESTION_START.search(text))
+    asks = "?" in text or bool(_QUESTION_START.search(text))
     if not asks or _ABOUT_THIS.search(text):
         return False
     if not _PERSONAL.search(text):

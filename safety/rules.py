@@ -73,6 +73,7 @@ class Rules:
     figurative: Tuple[Pattern[str], ...]
     older_age: Tuple[Pattern[str], ...]
     not_crisis: Tuple[Pattern[str], ...]
+    risk_factors: FrozenSet[str]
     speller: Speller
 
 
@@ -248,6 +249,7 @@ def load_rules(path: Union[str, Path, None] = None) -> Rules:
         figurative=_optional(data, "figurative", where, vocabulary),
         older_age=_optional(data, "older_age", where, vocabulary),
         not_crisis=_optional(data, "not_crisis", where, vocabulary),
+        risk_factors=frozenset(data.get("risk_factors") or ()),
         speller=Speller(_rule_words(data, vocabulary_words), english_words()),
     )
 
