@@ -95,7 +95,9 @@ def _compile(pattern: Any, where: str, vocabulary: Dict[str, str]) -> Pattern[st
     if not isinstance(pattern, str) or not pattern:
         raise SafetyRulesError(f"{where}: a pattern must be a non-empty text in quotes.")
     try:
-        return re.compile(_expand(pattern, vocabulary, where))
+        # Multi-line: the detector runs a pattern over one clause of a longer text at a time, and "^"
+        # or "$" mean the clause's start and end (clauses are separated by new lines there).
+        return re.compile(_expand(pattern, vocabulary, where), re.MULTILINE)
     except re.error as e:
         raise SafetyRulesError(f"{where}: the pattern {pattern!r} is not a valid regular expression ({e}).") from e
 

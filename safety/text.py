@@ -112,10 +112,13 @@ def inflections() -> Dict[str, Tuple[str, ...]]:
 
 
 def forms_of(word: str) -> Tuple[str, ...]:
-    """A word and its inflections; regular endings added when the table does not know the word."""
+    """A word and its inflections; regular endings added only when the lemma table does not know the
+    word at all (a known form such as "had" or "took" is left as it is: "hads" is no word)."""
     known = inflections().get(word)
     if known:
         return (word,) + known
+    if word in lemma_words():
+        return (word,)
     stem = word[:-1] if word.endswith("e") else word
     return (word, word + "s", word + "es", stem + "ed", stem + "ing", word + "ed")
 
@@ -209,6 +212,39 @@ def fold(text: str) -> str:
     return " ".join(text.lower().translate(_APOSTROPHES).split())
 
 
+_STRETCHED = re.compile(r"\b[a-z]*([a-z])\1{2,}[a-z]*")
+_DROPPED_G = re.compile(r"\b[a-z]{3,}in\b")
+
+
+def _fix_typos(text: str, typos: Sequence[Tuple[Pattern[str], str]]) -> str:
+    """The listed typo fixes in one pass over the text (longest first, like a list read in order
+    for these whole-word entries)."""
+    if not typos:
+        return text
+    table = {p.pattern: fix for p, fix in typos}
+    combined = _combined(tuple(table))
+    return combined.sub(lambda m: table[_key(m.group(0))], text)
+
+
+@lru_cache(maxsize=4)
+def _combined(patterns: Tuple[str, ...]) -> Pattern[str]:
+    # Each typo pattern is \b<escaped words>\b: one alternation, longest first.
+    words = sorted((p[2:-2] for p in patterns), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b")
+
+
+def _key(written: str) -> str:
+    return r"\b" + re.escape(written) + r"\b"
+
+
+def _respell(text: str, speller: Speller) -> str:
+    """Fuzzy repair, decided once per distinct word: a long message repeats its words."""
+    fixes = {w: f for w in set(_WORD.findall(text)) for f in [speller.fix(w)] if f != w}
+    if not fixes:
+        return text
+    return _WORD.sub(lambda m: fixes.get(m.group(0), m.group(0)), text)
+
+
 def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = (),
               speller: Optional[Speller] = None,
               sound_alikes: Sequence[Tuple[Pattern[str], str]] = ()) -> str:
@@ -216,11 +252,11 @@ def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = (),
     text = fold(text)
     for pattern, fix in _NEGATION_FORMS:
         text = pattern.sub(fix, text)
-    text = _WORD.sub(lambda m: regain_g(squeeze(m.group(0), known)), text)
-    for pattern, fix in typos:
-        text = pattern.sub(fix, text)
+    text = _STRETCHED.sub(lambda m: squeeze(m.group(0), known), text)
+    text = _DROPPED_G.sub(lambda m: regain_g(m.group(0)), text)
+    text = _fix_typos(text, typos)
     if speller is not None:
-        text = _WORD.sub(lambda m: speller.fix(m.group(0)), text)
+        text = _respell(text, speller)
     for pattern, fix in _NEGATION_FORMS:  # typo fixes may have produced "dont", "cant"...
         text = pattern.sub(fix, text)
     for pattern, fix in sound_alikes:

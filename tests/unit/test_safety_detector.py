@@ -431,7 +431,93 @@ def test_normalisation(raw: str, expected: str) -> None:
     assert normalise(raw, rules()) == expected
 
 
-FAMILY_EMERGENCIES: list = []
+# Emergencies by family (issue 9): everyday words for a sign, typos, third person, time expressions,
+# whole categories. (message, flag that must fire); the level must be emergency.
+FAMILY_EMERGENCIES = [
+    # everyday vocabulary for a sign
+    ("her face has gone all melted on the left", "face_drooping"),
+    ("his mouth is pulling to one side and hes drooling", "face_drooping"),
+    ("out of nowhere my head felt like it had been hit by lightning", "thunderclap_headache"),
+    ("went from nothing to ten out of ten in a few seconds, the back of my head", "thunderclap_headache"),
+    ("it just exploded inside my skull while i was lifting weights", "thunderclap_headache"),
+    ("the pain in my head arrived all at once, i was just watching tv", "sudden_headache"),
+    ("this headache is worse than anything ive ever had", "thunderclap_headache"),
+    # typo classes: dropped g, missing apostrophes, doubled letters
+    ("hes talkin rubbish and slurrin all of a sudden", "slurred_speech"),
+    ("shes not respondin to me at all", "fainting"),
+    ("my husbands just collapsd in the kitchen", "fainting"),
+    # third person and caregivers
+    ("my nan cant hold her cup, it keeps slipping, started all of a sudden", "new_one_sided_weakness"),
+    ("my brother is staggering round like hes drunk and he hasnt had a drop, it came on suddenly",
+     "balance_or_coordination_now"),
+    ("my dad keeps using the wrong words for everything, came on suddenly this afternoon", "speech_or_confusion_now"),
+    ("mum doesnt remember how she got home and she is 78", "speech_or_confusion_now"),
+    # falls, head injury
+    ("my father slipped in the garden. an hour later he is dizzy and being sick", "sign_after_a_fall"),
+    ("my forehead smacked the corner of the kitchen table and now im seeing double", "head_injury"),
+    ("came off my bike, the helmet split in two", "head_injury"),
+    ("one of her pupils looks much larger than the other", "unequal_pupils"),
+    # seizures
+    ("he had a funny fit at the table and now hes very sleepy", "seizure"),
+    ("she has had two fits since breakfast", "seizure"),
+    ("he's jerking and it won't stop, going on five minutes", "seizure"),
+    # alarm patterns of a headache
+    ("whenever i sneeze the pain in the back of my head is unbearable for minutes", "headache_with_alarm_pattern"),
+    ("my headaches have become worse every day over the last fortnight", "headache_with_alarm_pattern"),
+    ("every morning i wake up with a headache and throw up, for three weeks now", "headache_with_alarm_pattern"),
+    # pregnancy and after birth
+    ("im 33 weeks and my feet and face are really puffy and my head is pounding", "pregnancy_with_severe_headache"),
+    ("my blood pressure is 162/112 and i delivered my son 8 days ago", "postpartum_headache"),
+    ("our baby is 2 weeks old and my wife has a headache that will not shift", "postpartum_headache"),
+    # infusion and medicine reactions
+    ("after the drip i came out in hives and im wheezing", "anaphylaxis"),
+    ("my tongue is twice the size it should be", "chest_pain_or_breathing"),
+    ("his breathing is noisy and raspy since he took the tablet", "chest_pain_or_breathing"),
+    # medicines taken by mistake
+    ("my 3 year old swallowed a few of my sumatriptan", "overdose"),
+    ("grandma took her husbands tablets by mistake instead of hers", "overdose"),
+    ("i accidentally took a whole weeks worth of my tablets in one go", "overdose"),
+    ("dad popped a handful of pills thinking they were his vitamins", "overdose"),
+    # whole categories
+    ("im having chemotherapy and my temperature is 38.4", "new_headache_with_cancer_or_weak_immunity"),
+    ("feverish with a pounding headache and ive vomited twice", "fever_headache_and_vomiting"),
+    ("we all get headaches at home but they go away when we go outside", "carbon_monoxide"),
+    ("my eye is throbbing with pain, its bright red and i see rainbow halos", "painful_red_eye"),
+    ("my pressure reading is 195/118 after the ketamine", "very_high_blood_pressure"),
+    ("im 74 and for the first time i saw zigzags in one eye", "new_or_lasting_neurological_symptom"),
+    ("i lost half of my seeing on the right side an hour ago and it is still black", "vision_loss_now"),
+    # persisting or total: "still out of it" hours after an infusion, a curtain over one eye
+    ("infusion finished at noon and at 6pm he is still completely confused", "speech_or_confusion_now"),
+    ("a black shutter came down over my left eye ten minutes ago", "vision_loss_now"),
+    ("she went rigid then started jerking on the kitchen floor", "seizure"),
+    ("the headache is worse each and every morning, i cant cope", "headache_with_alarm_pattern"),
+    ("really painful eye and the lights have halos round them", "painful_red_eye"),
+    ("had my little girl, baby is 10 days, and my head is splitting", "postpartum_headache"),
+]
+
+# Clear on purpose: past and resolved events, family history, usual aura, hyperbole about a usual
+# attack, general questions, pets, squeamishness.
+FAMILY_NOT_ALARMS = [
+    "i had a fit when i was 6 from a fever, none since",
+    "my aunt had a brain bleed in her fifties",
+    "my grandad died of a stroke, is migraine genetic?",
+    "i was knocked out playing hockey at 15, totally fine now",
+    "when i was expecting my first i had awful headaches, she is 12 now",
+    "had my concussion last summer, all cleared by the neurologist",
+    "my usual aura again today, the shimmering arc, gone after 20 minutes like always",
+    "same old migraine, feels like my skull is going to crack, like every month",
+    "worst attack of the year but the same type as always",
+    "our cat had a seizure this morning and i'm too upset to think",
+    "i go faint at the sight of a cannula, can the nurse use numbing cream?",
+    "can you develop aura for the first time in your sixties? my mum wants to know",
+    "is it true that a sudden headache can be a bleed? just curious",
+    "some of my migraines come with aura and some without, why?",
+    "i'm dead on my feet after the night shift, will that set off a migraine?",
+    "my previous tia was in 2018 and fully investigated, can i still have ketamine?",
+    "no numbness, no weakness, no trouble talking, nothing sudden, just my normal migraine",
+    "after my first infusion i felt a bit spaced out for an hour, then fine, is that normal?",
+    "my son had febrile convulsions as a baby, he's 20 now, can he still get infusions?",
+]
 
 
 def test_every_flag_has_a_positive_test() -> None:
@@ -548,3 +634,31 @@ def test_mentions_that_are_not_the_writers_risk_are_not_crisis(text: str) -> Non
 
 def test_a_relatives_suicide_does_not_hide_the_writers_own_wish() -> None:
     assert assess("my brother died by suicide and now i want to die too").level == "crisis"
+
+
+@pytest.mark.parametrize("text, flag", FAMILY_EMERGENCIES)
+def test_emergency_families_fire(text: str, flag: str) -> None:
+    result = assess(text)
+    assert result.level in ("emergency", "crisis") and flag in result.flags, result
+
+
+@pytest.mark.parametrize("text", FAMILY_NOT_ALARMS)
+def test_past_usual_and_general_messages_stay_clear(text: str) -> None:
+    assert assess(text).level not in ("emergency", "crisis", "urgent_check"), text
+
+
+@pytest.mark.parametrize("text", [
+    "my hand went numb 20 minutes ago",  # happening now, not called new: the check, not silence
+    "since lunch my left leg feels heavy",
+])
+def test_current_sign_with_only_a_clock_time_gets_at_least_the_check(text: str) -> None:
+    assert assess(text).level in ("urgent_check", "emergency")
+
+
+def test_a_sign_after_a_now_word_is_current_even_after_history() -> None:
+    assert assess("i had a stroke years ago and now my face is drooping").level == "emergency"
+
+
+def test_a_long_run_on_message_with_a_buried_sign_fires() -> None:
+    filler = "i was telling my sister about the weather and the garden and the shopping and " * 200
+    assert assess(filler + "my face has dropped on one side all of a sudden").level == "emergency"
