@@ -40,7 +40,7 @@ from typing import Dict, FrozenSet, Iterator, List, Optional, Pattern, Sequence,
 
 from safety.prefilter import required
 from safety.rules import KINDS, RULES_PATH, Flag, Rules, SafetyRulesError, load_rules, rules
-from safety.text import MAX_CHARS
+from safety.text import MAX_CHARS, sub_where_needed
 from safety.text import normalise as _normalise
 
 __all__ = ["Assessment", "assess", "normalise", "is_general_question", "load_rules", "rules", "RULES_PATH",
@@ -267,6 +267,7 @@ class _Index:
     def __init__(self, text: str, starts: List[int]) -> None:
         self.text, self.starts = text, starts
         self._parts: Dict[str, Set[int]] = {}
+        self._union: Dict[FrozenSet[str], Optional[List[int]]] = {}
 
     def parts_with(self, s: str) -> Set[int]:
         if s not in self._parts:
@@ -281,26 +282,37 @@ class _Index:
         return self._parts[s]
 
     def candidates(self, pattern: Pattern[str]) -> Optional[List[int]]:
-        """Indexes of the parts that hold a string the pattern needs, in order; None when the
-        pattern has no such strings (every part must be tried)."""
+        """Indexes of the parts that hold a string the pattern needs, in order; None when every part
+        must be tried (the pattern has no such strings, or they are in most parts anyway)."""
         needs = _required(pattern)
         if needs is None:
             return None
-        out: Set[int] = set()
-        for s in needs:
-            out |= self.parts_with(s)
-        return sorted(out)
+        key = needs
+        if key not in self._union:
+            out: Set[int] = set()
+            dense = _DENSE * len(self.starts)
+            for s in needs:
+                out |= self.parts_with(s)
+                if len(out) > dense:
+                    self._union[key] = None
+                    break
+            else:
+                self._union[key] = sorted(out)
+        return self._union[key]
 
 
-_ANY_OF: Dict[Tuple[Pattern[str], ...], Pattern[str]] = {}
+# Caches keyed by the object's id (a compiled pattern hashes its whole text each time, and the
+# vocabulary patterns are long); the object is kept with the value, so a reused id is not mistaken.
+_ANY_OF: Dict[int, Tuple[Sequence[Pattern[str]], Pattern[str]]] = {}
 
 
 def _any_of(patterns: Sequence[Pattern[str]]) -> Pattern[str]:
     """One pattern that is found wherever any of the given ones is: one pass instead of many."""
-    key = tuple(patterns)
-    if key not in _ANY_OF:
-        _ANY_OF[key] = re.compile("|".join(f"(?:{p.pattern})" for p in key), re.MULTILINE)
-    return _ANY_OF[key]
+    entry = _ANY_OF.get(id(patterns))
+    if entry is None or entry[0] is not patterns:
+        combined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.MULTILINE)
+        entry = _ANY_OF[id(patterns)] = (patterns, combined)
+    return entry[1]
 
 
 def _search_any(patterns: Sequence[Pattern[str]], text: str) -> bool:
@@ -318,7 +330,7 @@ def _matches(pattern: Pattern[str], index: _Index, table: List["_Clause"]) -> It
     only a pattern with \\W or \\s can make, sends it back to the clause-by-clause way)."""
     parts = index.candidates(pattern)
     source, starts = index.text, index.starts
-    if parts is None or len(parts) > _DENSE * len(table):
+    if parts is None:
         found = []
         for m in pattern.finditer(source):
             if _SEP in m.group(0):
@@ -335,13 +347,14 @@ def _matches(pattern: Pattern[str], index: _Index, table: List["_Clause"]) -> It
             yield clause, m.start() - clause.start
 
 
-_REQUIRED: Dict[Pattern[str], Optional[FrozenSet[str]]] = {}
+_REQUIRED: Dict[int, Tuple[Pattern[str], Optional[FrozenSet[str]]]] = {}
 
 
 def _required(pattern: Pattern[str]) -> Optional[FrozenSet[str]]:
-    if pattern not in _REQUIRED:
-        _REQUIRED[pattern] = required(pattern)
-    return _REQUIRED[pattern]
+    entry = _REQUIRED.get(id(pattern))
+    if entry is None or entry[0] is not pattern:
+        entry = _REQUIRED[id(pattern)] = (pattern, required(pattern))
+    return entry[1]
 
 
 def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
@@ -355,7 +368,7 @@ def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
     # so positions stay the same.
     crisis_text = joined
     for n in r.not_crisis:
-        crisis_text = n.sub(lambda m: " " * len(m.group(0)), crisis_text)
+        crisis_text = sub_where_needed(n, lambda m: " " * len(m.group(0)), crisis_text)
     plain, crisis = _Index(joined, starts), _Index(crisis_text, starts)
     for name, patterns in r.features.items():
         status: Dict[int, str] = {}  # clause index -> "affirmed" / "negated"

@@ -20,7 +20,9 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Tuple, Union
+
+from safety.prefilter import required
 
 MAX_CHARS = 20_000  # longer input is cut (the channel caps messages far below this)
 
@@ -207,8 +209,10 @@ def squeeze(word: str, known: FrozenSet[str]) -> str:
 
 def fold(text: str) -> str:
     """Unicode folded, lower case, one kind of apostrophe, single spaces."""
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS])
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = text[:MAX_CHARS]
+    if not text.isascii():  # plain ASCII has nothing to fold
+        text = unicodedata.normalize("NFKC", text)
+        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     return " ".join(text.lower().translate(_APOSTROPHES).split())
 
 
@@ -245,20 +249,38 @@ def _respell(text: str, speller: Speller) -> str:
     return _WORD.sub(lambda m: fixes.get(m.group(0), m.group(0)), text)
 
 
+def sub_where_needed(pattern: Pattern[str], fix: Union[str, Callable[["re.Match[str]"], str]], text: str) -> str:
+    """pattern.sub, skipped when the text lacks every string the pattern needs (a cheap test)."""
+    needs = _needs(pattern)
+    if needs is not None and not any(s in text for s in needs):
+        return text
+    return pattern.sub(fix, text)
+
+
+_NEEDS: Dict[int, Tuple[Pattern[str], Optional[FrozenSet[str]]]] = {}
+
+
+def _needs(pattern: Pattern[str]) -> Optional[FrozenSet[str]]:
+    entry = _NEEDS.get(id(pattern))  # by id: a compiled pattern hashes its whole text
+    if entry is None or entry[0] is not pattern:
+        entry = _NEEDS[id(pattern)] = (pattern, required(pattern))
+    return entry[1]
+
+
 def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = (),
               speller: Optional[Speller] = None,
               sound_alikes: Sequence[Tuple[Pattern[str], str]] = ()) -> str:
     known = speller.english if speller else frozenset()
     text = fold(text)
     for pattern, fix in _NEGATION_FORMS:
-        text = pattern.sub(fix, text)
+        text = sub_where_needed(pattern, fix, text)
     text = _STRETCHED.sub(lambda m: squeeze(m.group(0), known), text)
     text = _DROPPED_G.sub(lambda m: regain_g(m.group(0)), text)
     text = _fix_typos(text, typos)
     if speller is not None:
         text = _respell(text, speller)
     for pattern, fix in _NEGATION_FORMS:  # typo fixes may have produced "dont", "cant"...
-        text = pattern.sub(fix, text)
+        text = sub_where_needed(pattern, fix, text)
     for pattern, fix in sound_alikes:
-        text = pattern.sub(fix, text)
+        text = sub_where_needed(pattern, fix, text)
     return text
