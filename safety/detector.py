@@ -38,7 +38,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterator, List, Optional, Pattern, Sequence, Set, Tuple
 
-from safety.prefilter import required
+from safety.prefilter import needs_of
 from safety.rules import KINDS, RULES_PATH, Flag, Rules, SafetyRulesError, load_rules, rules
 from safety.text import MAX_CHARS, sub_where_needed
 from safety.text import normalise as _normalise
@@ -347,14 +347,8 @@ def _matches(pattern: Pattern[str], index: _Index, table: List["_Clause"]) -> It
             yield clause, m.start() - clause.start
 
 
-_REQUIRED: Dict[int, Tuple[Pattern[str], Optional[FrozenSet[str]]]] = {}
-
-
 def _required(pattern: Pattern[str]) -> Optional[FrozenSet[str]]:
-    entry = _REQUIRED.get(id(pattern))
-    if entry is None or entry[0] is not pattern:
-        entry = _REQUIRED[id(pattern)] = (pattern, required(pattern))
-    return entry[1]
+    return needs_of(pattern)
 
 
 def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:

@@ -9,7 +9,7 @@ anything not understood gives None.
 """
 from __future__ import annotations
 
-from typing import FrozenSet, List, Optional, Pattern
+from typing import Dict, FrozenSet, List, Optional, Pattern, Tuple
 
 try:  # Python 3.11 moved the parser
     from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -119,3 +119,21 @@ def required(pattern: Pattern[str]) -> Optional[FrozenSet[str]]:
         return None
     reduced = _reduce(found)
     return reduced if len(reduced) <= _MAX_SET and all(s.strip() for s in reduced) else None
+
+
+# Cache, by the pattern object's id (a compiled pattern hashes its whole text, and the vocabulary
+# patterns are long); the object is kept with the value so that a reused id is never mistaken.
+_NEEDS: Dict[int, Tuple[Pattern[str], Optional[FrozenSet[str]]]] = {}
+
+
+def register(pattern: Pattern[str], equivalent: Pattern[str]) -> None:
+    """Reads the needed strings of `pattern` from an equivalent spelling of it (the vocabulary lists
+    written out flat rather than as a letter tree, where the strings are easier to see)."""
+    _NEEDS[id(pattern)] = (pattern, required(equivalent))
+
+
+def needs_of(pattern: Pattern[str]) -> Optional[FrozenSet[str]]:
+    entry = _NEEDS.get(id(pattern))
+    if entry is None or entry[0] is not pattern:
+        entry = _NEEDS[id(pattern)] = (pattern, required(pattern))
+    return entry[1]

@@ -22,10 +22,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Tuple, Union
 
-from safety.prefilter import required
+from safety.prefilter import needs_of
 
 MAX_CHARS = 20_000  # longer input is cut (the channel caps messages far below this)
 
+# Combining marks (accents split off by NFKD): the blocks that Latin, Greek and Cyrillic text uses.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
@@ -212,7 +214,7 @@ def fold(text: str) -> str:
     text = text[:MAX_CHARS]
     if not text.isascii():  # plain ASCII has nothing to fold
         text = unicodedata.normalize("NFKC", text)
-        text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return " ".join(text.lower().translate(_APOSTROPHES).split())
 
 
@@ -251,20 +253,10 @@ def _respell(text: str, speller: Speller) -> str:
 
 def sub_where_needed(pattern: Pattern[str], fix: Union[str, Callable[["re.Match[str]"], str]], text: str) -> str:
     """pattern.sub, skipped when the text lacks every string the pattern needs (a cheap test)."""
-    needs = _needs(pattern)
+    needs = needs_of(pattern)
     if needs is not None and not any(s in text for s in needs):
         return text
     return pattern.sub(fix, text)
-
-
-_NEEDS: Dict[int, Tuple[Pattern[str], Optional[FrozenSet[str]]]] = {}
-
-
-def _needs(pattern: Pattern[str]) -> Optional[FrozenSet[str]]:
-    entry = _NEEDS.get(id(pattern))  # by id: a compiled pattern hashes its whole text
-    if entry is None or entry[0] is not pattern:
-        entry = _NEEDS[id(pattern)] = (pattern, required(pattern))
-    return entry[1]
 
 
 def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = (),

@@ -662,3 +662,47 @@ def test_a_sign_after_a_now_word_is_current_even_after_history() -> None:
 def test_a_long_run_on_message_with_a_buried_sign_fires() -> None:
     filler = "i was telling my sister about the weather and the garden and the shopping and " * 200
     assert assess(filler + "my face has dropped on one side all of a sudden").level == "emergency"
+
+
+# ---------------------------------------------------------------- the prefilter that keeps long input cheap
+
+@pytest.mark.parametrize("pattern, text", [
+    (r"\blethal (dose|amount)", "what is a lethal amount"),
+    (r"\b(took|swallowed) (\w+ ){0,2}pills", "swallowed all my pills"),
+    (r"\bnumb(ness|ed)?\b", "numbed"),
+    (r"(?<!with )\bauras?\b", "my aura"),
+    (r"\b(a|b)\b", "a"),
+])
+def test_required_strings_are_in_every_match(pattern: str, text: str) -> None:
+    import re
+
+    from safety.prefilter import required
+    needs = required(re.compile(pattern))
+    assert re.search(pattern, text)
+    assert needs is None or any(s in text for s in needs), needs
+
+
+def test_the_prefilter_never_skips_a_pattern_that_matches() -> None:
+    """Every rule pattern, on every phrase of these tests and of the rules file: when it matches, the
+    text holds one of the strings the prefilter says it needs (else a long message could miss it)."""
+    from safety.prefilter import required
+    r = rules()
+    phrases = [t for t, _ in EMERGENCIES + FAMILY_EMERGENCIES + CRISIS_FLAGS] + CRISES + CRISIS_FAMILIES + \
+        NOT_ALARMS + FAMILY_NOT_ALARMS + [t for t, _, _ in _yaml_examples()]
+    texts = [normalise(p, r) for p in phrases]
+    patterns = [p for ps in r.features.values() for p in ps] + list(r.modifiers + r.usual + r.history)
+    checked = 0
+    for pattern in patterns:
+        needs = required(pattern)
+        for text in texts:
+            if pattern.search(text):
+                checked += 1
+                assert needs is None or any(s in text for s in needs), (pattern.pattern[:80], text, needs)
+    assert checked > 300
+
+
+def test_a_long_message_gives_the_same_answer_as_its_sign_alone() -> None:
+    sign = "my arm went numb and my face dropped on one side all of a sudden"
+    long = ("we went to the seaside and had chips, " * 400) + sign
+    assert len(long) > 15_000
+    assert assess(long).level == assess(sign).level == "emergency"
