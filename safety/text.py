@@ -51,8 +51,8 @@ _NEGATION_FORMS: Tuple[Tuple[Pattern[str], str], ...] = (
     # Contractions typed without the apostrophe ("hes slurring", "its getting worse", "theyd be better
     # off"): the rules spell them once, with it. "its" only before a word that makes it "it is".
     (re.compile(r"\b(he|she|that|what|there|who|where)s\b"), r"\1's"),
-    (re.compile(r"\b(they|we|you|she|he)(d|ll|re|ve)\b(?<!\bwed)(?<!\bwell)(?<!\bhell)(?<!\bshed)(?<!\bwere)"),
-     r"\1'\2"),
+    # Only the forms that are no English word: "here", "were", "well", "shed", "shell", "hell" stay.
+    (re.compile(r"\b(they(?=d|ll|re|ve)|we(?=ve)|you(?=d|ll|re|ve)|he(?=d\b|ve)|she(?=ve))(d|ll|re|ve)\b"), r"\1'\2"),
     (re.compile(r"\bits (?=(going|gonna|been|not|like|so|really|very|too|just|getting|got|all|only|still|started|"
                 r"happening|coming|a|an|the|my|ok|okay|fine|bad|worse|worst|never|always|over|hard|new|different|"
                 r"in|on|from|since|almost|nearly|more|less)\b)"), "it's "),

@@ -426,6 +426,10 @@ def test_every_flag_in_the_rules_file_has_examples() -> None:
     ("is it true", "is it true"),  # real words are never "repaired"
     ("my arm is week", "my arm is weak"),  # a sound-alike, in context only
     ("one week ago", "one week ago"),
+    ("hes slurrin and its getting worse", "he's slurring and it's getting worse"),  # apostrophes, dropped g
+    ("theyd be better off", "they'd be better off"),
+    ("i dont want to be here, we were well", "i don't want to be here, we were well"),  # real words stay
+    ("aspirin", "aspirin"),
 ])
 def test_normalisation(raw: str, expected: str) -> None:
     assert normalise(raw, rules()) == expected
@@ -706,3 +710,130 @@ def test_a_long_message_gives_the_same_answer_as_its_sign_alone() -> None:
     long = ("we went to the seaside and had chips, " * 400) + sign
     assert len(long) > 15_000
     assert assess(long).level == assess(sign).level == "emergency"
+
+
+# ---------------------------------------------------------------- the span of the guidance, in new words
+# NHS 999, BE-FAST, SNNOOP10 and ACOG signs, phrased as a patient or carer might: at least the check.
+SPAN_EMERGENCIES = [
+    'my left arm feels like it belongs to someone else and i cant lift it properly, started 10 mins ago',
+    "dad's speech went weird at dinner, like his tongue is too big, hes 68",
+    'her smile is only on one side since this morning',
+    'i suddenly cant read, the letters make no sense, this never happens',
+    'my vision split into two and wont go back, came on an hour ago',
+    'my husband is dribbling and cant close his mouth on the right, its new',
+    'the worst headache ive ever had hit me while i was on the toilet',
+    'felt a pop at the back of my head then the worst pain ever',
+    'headache like being hit with a baseball bat, started seconds ago',
+    'my neck is rigid and i have a temperature of 39 and the light is killing my eyes',
+    'she has a rash of tiny purple dots that dont go when i press a glass',
+    'hes burning hot and cant touch his chin to his chest',
+    'i banged my head getting out of the car and now i keep throwing up',
+    'mum fell down the stairs and hit her head, shes on blood thinners',
+    'my son got hit in the head with a cricket ball and now hes confused',
+    'i passed out in the shower after my infusion',
+    'my wife keeled over at the table and is only just coming round',
+    'im 36 weeks pregnant with a terrible headache and flashing lights',
+    'i gave birth 2 weeks ago and my headache is the worst of my life',
+    'im 5 days postpartum and my face and hands have swollen up and my head hurts',
+    'after the infusion my chest feels tight and my heart is racing',
+    'cant catch my breath since the infusion',
+    'my lips are tingling and my throat feels tight after the drip',
+    'my bp machine says 200/130 and my head is banging',
+    'i took 20 of my sumatriptan this morning',
+    'my kid swallowed a bunch of my ibuprofen',
+    'im 67 and this is the first headache ive ever had, its been going on a week',
+    'im 58 and my jaw hurts when i chew and my temple is sore and my vision is blurry',
+    'headache that wakes me up every night and im being sick in the mornings',
+    'the headache gets much worse when i lie down and better when i stand',
+    'my grandad is really drowsy and keeps nodding off since he fell earlier',
+    'my friend is fitting on the floor and wont stop',
+    'i have a headache and my whole family feels dizzy, the boiler is old',
+    'my right hand wont do what i tell it',
+    'cant feel the left side of my face',
+    'i have had an aura for 2 and a half hours and its not going',
+    'im seeing zigzags and this is the first time in my life, im 61',
+    'my speech is slurred and i feel dizzy',
+    'my eye is really painful and red and my vision is cloudy',
+    'i have a high fever and the worst headache and now a rash',
+]
+
+# Passive and active ideation, plans, preparation, research, relatives' reports, overdose.
+SPAN_CRISES = [
+    'i want to go to sleep and never wake up',
+    'i have been thinking about ending it',
+    'ive written letters to my kids',
+    'i have enough pills saved to do it',
+    'i looked up how many tablets it would take',
+    'im going to jump off the bridge tonight',
+    'my boyfriend keeps saying hes going to kill himself',
+    'my daughter has been cutting herself',
+    'i cant do this anymore, i want to die',
+    'its all pointless, i dont see a future',
+    'i think everyone would be better if i was dead',
+    'i took an overdose',
+    'i took all my tablets',
+    'some days i wish i had never been born',
+    'i dont want to be here anymore',
+    'thinking of hanging myself',
+    'i want to hurt myself',
+    'sometimes i think about driving into a tree',
+    'ive been hoarding my meds',
+    'what is a lethal amount of amitriptyline',
+    'i have a plan to end my life',
+    'my mum said she doesnt want to live any more',
+    'there is no way out except dying',
+    'i just want to disappear and never come back',
+    "im a burden to everyone, they'd be happier without me",
+    'ive started giving my things away',
+    'i keep researching ways to die',
+    'i dont think ill be around much longer',
+    'i tried to kill myself last week',
+]
+
+# Hyperbole, family and past history, usual aura, general questions, explicit denials.
+SPAN_SAFE = [
+    'this migraine is killing me',
+    'i could murder a coffee',
+    'my head is exploding with all this paperwork lol',
+    'my grandma had a stroke at 80',
+    'my father died of a brain tumour, does that raise my risk?',
+    'i had meningitis as a child',
+    'my usual aura, zigzags for 20 minutes, then the headache',
+    'i get pins and needles in my hand with every aura, always have',
+    'what are the signs of a stroke?',
+    'is a stiff neck a red flag for migraine?',
+    'can ketamine cause high blood pressure?',
+    'how long does an aura usually last?',
+    'i fainted once at school when i was 14',
+    'my numbness from the aura went away after 15 minutes like always',
+    'no thoughts of suicide, just tired of the pain',
+    'i am not suicidal, i just want the headaches to stop',
+    'my sister had postpartum pre-eclampsia years ago',
+    'i was pregnant last year and had bad migraines, baby is 8 months now',
+    'im 55 and have had migraines since i was 20, same as always',
+    'i feel dead tired after my infusion, is that normal?',
+    'can i drive home after the infusion?',
+    'i had a seizure 15 years ago, none since, is ketamine safe?',
+    'my vision goes a bit blurry during a migraine, always has',
+    'i nearly died laughing at your hold music',
+    'the nurse numbed my arm last time, can she do it again?',
+    'worst migraine of the month, but it feels like my normal ones',
+    'my neck gets stiff with every migraine',
+    'what should i do if someone has a seizure?',
+    'i had a concussion two years ago, recovered fully',
+]
+
+
+@pytest.mark.parametrize("text", SPAN_EMERGENCIES)
+def test_span_emergencies_get_a_safety_reply(text: str) -> None:
+    assert assess(text).level in ("emergency", "urgent_check", "crisis"), text
+
+
+@pytest.mark.parametrize("text", SPAN_CRISES)
+def test_span_crises_get_crisis(text: str) -> None:
+    assert assess(text).level == "crisis", text
+
+
+@pytest.mark.parametrize("text", SPAN_SAFE)
+def test_span_safe_messages_get_no_alarm(text: str) -> None:
+    assert assess(text).level in ("none", "clear"), text
