@@ -22,7 +22,7 @@ from typing import Any, Dict, FrozenSet, List, Pattern, Set, Tuple, Union
 import yaml
 
 from safety.prefilter import register
-from safety.text import Speller, english_words, forms_of
+from safety.text import Speller, english_words, forms_of, lemma_words
 
 RULES_PATH = Path(__file__).resolve().parent / "red_flags.yml"
 KINDS = ("emergency", "crisis", "urgent_check")
@@ -247,6 +247,14 @@ def _rule_words(data: Dict[str, Any], vocabulary_words: Set[str]) -> Set[str]:
     return {w for w in words if len(w) >= 4}
 
 
+def _list_words(raw: Any) -> Set[str]:
+    """The whole words (no apostrophe fragments) of the clinicians' synonym lists."""
+    if not isinstance(raw, dict):
+        return set()
+    return {w for entries in raw.values() if isinstance(entries, list) for e in entries if isinstance(e, str)
+            for w in re.findall(r"[a-z]+(?:'[a-z]+)?", e.lower()) if "'" not in w}
+
+
 def load_rules(path: Union[str, Path, None] = None) -> Rules:
     """Reads and validates the rules file. Raises SafetyRulesError naming the file and the bad entry."""
     path = Path(path) if path else RULES_PATH
@@ -289,7 +297,8 @@ def load_rules(path: Union[str, Path, None] = None) -> Rules:
         older_age=_optional(data, "older_age", where, vocabulary),
         not_crisis=_optional(data, "not_crisis", where, vocabulary),
         risk_factors=frozenset(data.get("risk_factors") or ()),
-        speller=Speller(_rule_words(data, vocabulary_words), english_words()),
+        speller=Speller(_rule_words(data, vocabulary_words), english_words(),
+                        sign_words=_list_words(data.get("vocabulary")), standard=lemma_words()),
     )
 
 

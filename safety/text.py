@@ -52,12 +52,13 @@ _NEGATION_FORMS: Tuple[Tuple[Pattern[str], str], ...] = (
     # off"): the rules spell them once, with it. "its" only before a word that makes it "it is".
     (re.compile(r"\b(he|she|that|what|there|who|where)s\b"), r"\1's"),
     # Only the forms that are no English word: "here", "were", "well", "shed", "shell", "hell" stay.
-    (re.compile(r"\b(they(?=d|ll|re|ve)|we(?=ve)|you(?=d|ll|re|ve)|he(?=d\b|ve)|she(?=ve))(d|ll|re|ve)\b"), r"\1'\2"),
+    (re.compile(r"\b(they(?=d|ll|re|ve)|we(?=ve)|you(?=d|ll|re|ve)|he(?=ve)|she(?=ve))(d|ll|re|ve)\b"), r"\1'\2"),
     (re.compile(r"\bits (?=(going|gonna|been|not|like|so|really|very|too|just|getting|got|all|only|still|started|"
                 r"happening|coming|a|an|the|my|ok|okay|fine|bad|worse|worst|never|always|over|hard|new|different|"
                 r"in|on|from|since|almost|nearly|more|less)\b)"), "it's "),
 )
 _MIN_FUZZY_LEN = 4
+_MIN_SIGN_LEN = 5  # shorter non-standard words are too often real ("wifi", "hed" stays for the typo list)
 
 
 def _lemma_tables() -> Optional[Path]:
@@ -155,11 +156,17 @@ def _distance(a: str, b: str) -> int:
 class Speller:
     """Repairs words that are not English towards the rules' own vocabulary."""
 
-    def __init__(self, vocabulary: Iterable[str], english: FrozenSet[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], english: FrozenSet[str],
+                 sign_words: Iterable[str] = (), standard: FrozenSet[str] = frozenset()) -> None:
         self.vocabulary = frozenset(w for w in vocabulary if len(w) >= _MIN_FUZZY_LEN)
         self.english = english | self.vocabulary
+        # The word-vector vocabulary also holds common misspellings ("heavey", "werid", "swolen"):
+        # such a word, when it is no standard English and one edit from exactly one word of the
+        # clinicians' synonym lists, is repaired to it.
+        self.sign_words = frozenset(w for w in sign_words if len(w) >= _MIN_SIGN_LEN)
+        self.standard = standard | self.vocabulary
         self._index: Dict[str, set] = {}
-        for word in self.vocabulary:
+        for word in self.vocabulary | self.sign_words:
             for d in _deletes(word, 2):
                 self._index.setdefault(d, set()).add(word)
 
@@ -169,8 +176,14 @@ class Speller:
 
     @lru_cache(maxsize=50_000)
     def fix(self, word: str) -> str:
-        if len(word) < _MIN_FUZZY_LEN or word in self.english or "'" in word:
+        if len(word) < _MIN_FUZZY_LEN or "'" in word:
             return word
+        if word in self.english:
+            if len(word) < _MIN_SIGN_LEN or word in self.standard or not self.standard:
+                return word
+            close = {c for d in _deletes(word, 1) for c in self._index.get(d, ())
+                     if c in self.sign_words and _distance(word, c) == 1}
+            return close.pop() if len(close) == 1 else word
         budget = self._budget(word)
         candidates = set()
         for d in _deletes(word, budget):
