@@ -315,11 +315,23 @@ def _any_of(patterns: Sequence[Pattern[str]]) -> Pattern[str]:
     return entry[1]
 
 
+_JOINED: Dict[Tuple[int, int], Tuple[Sequence[Pattern[str]], Sequence[Pattern[str]], Tuple[Pattern[str], ...]]] = {}
+
+
+def _joined(a: Sequence[Pattern[str]], b: Sequence[Pattern[str]]) -> Tuple[Pattern[str], ...]:
+    """a + b, the same tuple object every time (so that _any_of's cache finds it)."""
+    entry = _JOINED.get((id(a), id(b)))
+    if entry is None or entry[0] is not a or entry[1] is not b:
+        entry = _JOINED[(id(a), id(b))] = (a, b, tuple(a) + tuple(b))
+    return entry[2]
+
+
 def _search_any(patterns: Sequence[Pattern[str]], text: str) -> bool:
     """Whether any of the patterns is found in the text."""
     return bool(patterns) and _any_of(patterns).search(text) is not None
 
 
+_FEW_CLAUSES = 12  # up to this many, a pattern is tested on the whole text at once
 _DENSE = 0.25  # share of clauses above which one pass over the whole text is cheaper
 
 
@@ -328,8 +340,14 @@ def _matches(pattern: Pattern[str], index: _Index, table: List["_Clause"]) -> It
     Only the clauses holding a string the pattern cannot match without are tried; when most clauses
     do, one pass over the whole text is made instead (a match running over a clause boundary, which
     only a pattern with \\W or \\s can make, sends it back to the clause-by-clause way)."""
-    parts = index.candidates(pattern)
     source, starts = index.text, index.starts
+    if len(table) <= _FEW_CLAUSES:  # a short message: one cheap test, then one pass
+        needs = _required(pattern)
+        if needs is not None and not any(s in source for s in needs):
+            return
+        parts = None
+    else:
+        parts = index.candidates(pattern)
     if parts is None:
         found = []
         for m in pattern.finditer(source):
@@ -389,15 +407,18 @@ def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
     return found, sentences
 
 
-def _modifier(sentence: str, r: Rules) -> str:
+def _modifier(sentence: str, r: Rules, onset: bool = True) -> str:
     """"new" if the sentence says new, sudden, a first, unlike the usual or lasting over an hour;
     "usual" if it says the symptom is the patient's usual and nothing overrides that; "older" if it
-    only gives an age over sixty (a first aura in an older adult who does not call it one); else ""."""
+    only gives an age over sixty (a first aura in an older adult who does not call it one); else "".
+    Without `onset`, words of sudden onset count for nothing (for the flags a usual attack cancels)."""
+    modifiers = _joined(r.modifiers, r.onset_modifiers) if onset else r.modifiers
+    overrides = _joined(r.long_durations, r.onset_modifiers) if onset else r.long_durations
     # The modifiers are taken out first: "not like my usual" is no claim that it is the usual.
-    rest = _any_of(r.modifiers).sub(" ", sentence)
+    rest = _any_of(modifiers).sub(" ", sentence)
     usual = _search_any(r.usual, rest)
     if rest != sentence:
-        if not usual or _search_any(r.long_durations, sentence):
+        if not usual or _search_any(overrides, sentence):
             return "new"
     if usual:
         return "usual"
@@ -408,8 +429,8 @@ class _States:
     """The set of sentence states ("new", "usual", "older", "") of a message, computed once and only
     when a flag needs it; sentences with no modifier, usual or age word are "" without a closer look."""
 
-    def __init__(self, sentences: List[str], r: Rules) -> None:
-        self._sentences, self._r = sentences, r
+    def __init__(self, sentences: List[str], r: Rules, onset: bool = True) -> None:
+        self._sentences, self._r, self._onset = sentences, r, onset
         self._value: Optional[Set[str]] = None
 
     def __contains__(self, state: str) -> bool:
@@ -426,20 +447,20 @@ class _States:
             offset += len(sentence) + len(_SEP)
         worth_a_look: Set[int] = set()
         index = _Index(joined, starts)
-        for pattern in r.modifiers + r.usual + r.older_age:
+        for pattern in r.modifiers + r.onset_modifiers + r.usual + r.older_age:
             parts = index.candidates(pattern)
             for i in (range(len(sentences)) if parts is None else parts):
                 if i not in worth_a_look and pattern.search(sentences[i]):
                     worth_a_look.add(i)
         states: Set[str] = set() if len(worth_a_look) == len(sentences) else {""}
         for i in sorted(worth_a_look):
-            states.add(_modifier(sentences[i], r))
+            states.add(_modifier(sentences[i], r, self._onset))
             if "new" in states:  # decides every flag (_level asks for "new" first): no need to go on
                 break
         return states
 
 
-def _level(flag: Flag, found: _Found, states: "_States") -> str:
+def _level(flag: Flag, found: _Found, states: "_States", plain: "_States") -> str:
     """The level this flag fires at ("" if it does not)."""
     if flag.all and not all(f in found.affirmed for f in flag.all):
         return ""
@@ -447,7 +468,7 @@ def _level(flag: Flag, found: _Found, states: "_States") -> str:
     if not candidates:
         return ""
     # "new" is always asked first: _States stops looking once it has found it.
-    if flag.unless_usual and "new" not in states and "usual" in states:
+    if flag.unless_usual and "new" not in plain and "usual" in plain:
         return ""
     if not flag.with_modifier:
         return flag.kind
@@ -486,9 +507,9 @@ def assess(text: str, r: Optional[Rules] = None) -> Assessment:
         return Assessment("none")
     general = is_general_question(norm, r.general_frames)
     fired: Dict[str, List[str]] = {}
-    states = _States(sentences, r)
+    states, plain = _States(sentences, r), _States(sentences, r, onset=False)
     for flag in r.flags:
-        level = _level(flag, found, states)
+        level = _level(flag, found, states, plain)
         if level and (flag.kind == "crisis" or not general):
             fired.setdefault(level, []).append(flag.id)
     for level in LEVELS[:3]:

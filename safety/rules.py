@@ -74,6 +74,7 @@ class Rules:
     figurative: Tuple[Pattern[str], ...]
     older_age: Tuple[Pattern[str], ...]
     not_crisis: Tuple[Pattern[str], ...]
+    onset_modifiers: Tuple[Pattern[str], ...]
     risk_factors: FrozenSet[str]
     speller: Speller
 
@@ -297,6 +298,7 @@ def load_rules(path: Union[str, Path, None] = None) -> Rules:
         older_age=_optional(data, "older_age", where, vocabulary),
         not_crisis=_optional(data, "not_crisis", where, vocabulary),
         risk_factors=frozenset(data.get("risk_factors") or ()),
+        onset_modifiers=tuple(p for p in _optional(data, "onset_modifiers", where, vocabulary) if p.pattern != "(?!x)x"),
         speller=Speller(_rule_words(data, vocabulary_words), english_words(),
                         sign_words=_list_words(data.get("vocabulary")), standard=lemma_words()),
     )
