@@ -460,7 +460,24 @@ class _States:
         return states
 
 
-def _level(flag: Flag, found: _Found, states: "_States", plain: "_States") -> str:
+_CONTRAST = re.compile(r"\b(but|however|though|although|except|this time|now|today|tonight|suddenly|then)\b")
+
+
+def _all_usual(features: List[str], found: _Found, sentences: List[str], r: Rules) -> bool:
+    """Every sentence that affirms the sign calls it the patient's usual, with no turn after that
+    ("my usual aura but now my speech is slurred" is not usual). Hyperbole about a usual attack
+    ("felt like my head would split, usual migraine tho") is."""
+    for si in sorted({si for f in features for si in found.affirmed[f]}):
+        sentence = sentences[si]
+        if _modifier(sentence, r, onset=False) != "usual":
+            return False
+        usual = _any_of(r.usual).search(sentence)
+        if usual and _CONTRAST.search(sentence, usual.end()):
+            return False
+    return True
+
+
+def _level(flag: Flag, found: _Found, states: "_States", plain: "_States", sentences: List[str], r: Rules) -> str:
     """The level this flag fires at ("" if it does not)."""
     if flag.all and not all(f in found.affirmed for f in flag.all):
         return ""
@@ -468,7 +485,7 @@ def _level(flag: Flag, found: _Found, states: "_States", plain: "_States") -> st
     if not candidates:
         return ""
     # "new" is always asked first: _States stops looking once it has found it.
-    if flag.unless_usual and "new" not in plain and "usual" in plain:
+    if flag.unless_usual and "new" not in plain and _all_usual(candidates, found, sentences, r):
         return ""
     if not flag.with_modifier:
         return flag.kind
@@ -509,7 +526,7 @@ def assess(text: str, r: Optional[Rules] = None) -> Assessment:
     fired: Dict[str, List[str]] = {}
     states, plain = _States(sentences, r), _States(sentences, r, onset=False)
     for flag in r.flags:
-        level = _level(flag, found, states, plain)
+        level = _level(flag, found, states, plain, sentences, r)
         if level and (flag.kind == "crisis" or not general):
             fired.setdefault(level, []).append(flag.id)
     for level in LEVELS[:3]:

@@ -947,3 +947,21 @@ def test_span_crises_get_crisis(text: str) -> None:
 @pytest.mark.parametrize("text", SPAN_SAFE)
 def test_span_safe_messages_get_no_alarm(text: str) -> None:
     assert assess(text).level in ("none", "clear"), text
+
+
+@pytest.mark.parametrize("text", [
+    "my usual aura but now my speech is slurred",
+    "my usual migraine but this one is the worst headache of my life",
+    "my speech is slurred. my migraines are always the same",  # the usual is said of something else
+])
+def test_a_turn_after_the_usual_keeps_the_alarm(text: str) -> None:
+    assert assess(text).level == "emergency", text
+
+
+@pytest.mark.parametrize("text", [
+    "felt like my skull would crack open, my usual migraine though",
+    "i always get a sudden headache when i eat ice cream",
+    "my words get a bit muddled during my aura, always the same",
+])
+def test_hyperbole_about_a_usual_attack_stays_clear(text: str) -> None:
+    assert assess(text).level in ("none", "clear"), text
