@@ -817,6 +817,26 @@ SPAN_EMERGENCIES = [
 
 # Passive and active ideation, plans, preparation, research, relatives' reports, overdose.
 SPAN_CRISES = [
+    'ive had enough of everything, i just want it all to end',
+    "i feel like i'm drowning and there's no way back",
+    "i've been saying goodbye to people without them knowing",
+    'i keep imagining my funeral and who would come',
+    'i wrote a note explaining why',
+    'my husband has been talking about not being here next year',
+    "i've got the pills lined up on the table",
+    "if the ketamine doesn't work this is my last try, after that i'm out",
+    "i want to kill myself but i'm scared",
+    'i have thoughts of killing myself most days',
+    "i'm thinking about suicide",
+    'my 14 year old told her teacher she wants to kill herself',
+    "i'd rather be dead than live with this pain",
+    'what would happen if i took 50 tramadol',
+    'i took all of my sleeping tablets an hour ago',
+    'i feel like everyone would be relieved if i were gone',
+    'i just want to not wake up',
+    'my son has been burning himself with cigarettes',
+    "i'm going to end it after my last appointment",
+    "i've stopped caring whether i live or die",
     'my sister texted me saying goodbye and that she loves us all, and now she wont answer',
     "i've been looking at how high the bridge is",
     "what's the maximum amount of tramadol before it kills you",
@@ -883,6 +903,16 @@ SPAN_CRISES = [
 
 # Hyperbole, family and past history, usual aura, general questions, explicit denials.
 SPAN_SAFE = [
+    "i'd rather die than miss my sister's wedding lol",
+    'this headache makes me want to crawl into a hole',
+    "i'm sick to death of these migraines",
+    "i'm dying for a cup of tea",
+    "my friend's brother took his own life last year and she's struggling, any support groups?",
+    "i'm not suicidal, but the pain makes me very low",
+    'is depression a side effect of topiramate?',
+    'i read that ketamine is used for suicidal patients, is that true?',
+    'my grandma passed away peacefully last month',
+    "please cancel my appointment, i won't be coming anymore, i've moved away",
     "i don't have any numbness or weakness, just the throbbing",
     'no slurring, no droop, just a normal migraine',
     "my stroke was 10 years ago and i'm fully recovered, can i have ketamine?",
