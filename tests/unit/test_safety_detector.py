@@ -715,6 +715,24 @@ def test_a_long_message_gives_the_same_answer_as_its_sign_alone() -> None:
 # ---------------------------------------------------------------- the span of the guidance, in new words
 # NHS 999, BE-FAST, SNNOOP10 and ACOG signs, phrased as a patient or carer might: at least the check.
 SPAN_EMERGENCIES = [
+    'my 6 year old has a temperature and is floppy and wont wake up properly',
+    'i had my infusion 2 hours ago and my blood pressure is 185/115 and my head is pounding',
+    'sudden blindness in one eye',
+    'i am seeing double and my eyelid is drooping',
+    "mum's arm and leg on the left have gone weak, she's 81",
+    "dad is suddenly very confused and can't find the bathroom in his own house",
+    'his speech is all garbled and his face is lopsided',
+    "i can't swallow properly and my voice has changed suddenly",
+    "my headache started after i hit my head playing football yesterday and now i'm vomiting",
+    "i'm 35 weeks pregnant and i've got a bad headache and pain under my ribs",
+    'my neck is stiff and purple spots appeared on my legs',
+    'i have terrible pain and it got to its worst within a minute',
+    "please help, my friend isn't breathing",
+    'i cant feel my legs',
+    "i've been having a seizure that won't stop",
+    'my child swallowed some tablets',
+    'the left side of my body feels numb and it came out of the blue',
+    "started getting chest pain during my infusion and it's spreading to my arm",
     'is it a stroke?? his face looks wrong and he cant lift his arm',
     'since 2 hours i have no feeling in my left hand',
     'i am 73, today i see sparkles in one eye first time in my life',
@@ -817,6 +835,11 @@ SPAN_EMERGENCIES = [
 
 # Passive and active ideation, plans, preparation, research, relatives' reports, overdose.
 SPAN_CRISES = [
+    'i have been thinking that my family would be better without me',
+    'i wish i could just disappear forever',
+    "i'm planning to take my life",
+    "i've been thinking of ways to end it",
+    "she took an overdose last night and won't tell us what",
     'ive had enough of everything, i just want it all to end',
     "i feel like i'm drowning and there's no way back",
     "i've been saying goodbye to people without them knowing",
@@ -903,6 +926,15 @@ SPAN_CRISES = [
 
 # Hyperbole, family and past history, usual aura, general questions, explicit denials.
 SPAN_SAFE = [
+    "i've had the same aura for 20 years, zigzags then headache",
+    'my headache came on gradually over the day like normal',
+    'my neck aches after sitting at my desk all day',
+    'i had a bad reaction to a vaccine as a child',
+    'my vision is a bit blurry after the eye drops at the optician',
+    "i've got a slight temperature from a cold and my usual headache",
+    'what is the difference between a migraine and a stroke?',
+    'she has a history of fainting but is fine now',
+    'my husband faints at the sight of blood, can he come with me?',
     "i'd rather die than miss my sister's wedding lol",
     'this headache makes me want to crawl into a hole',
     "i'm sick to death of these migraines",
