@@ -1,7 +1,10 @@
 """Measures the red-flag detector on a labelled message set (tests/safety/*.jsonl): recall with a 95%
 Wilson interval, false alarms and the urgent_check rate on safe messages. Prints; asserts nothing.
 
-    python -m bench.safety_eval tests/safety/dev.jsonl [--misses]
+    python -m bench.safety_eval tests/safety/dev.jsonl [--misses] [--long]
+
+--long also times 20,000-character messages (the longest the detector reads): a patient-like text of
+the set's own messages joined, and a run-on text with no full stops; best of five, process time.
 
 The sealed half (tests/safety/sealed.jsonl) is run once, at the end of a piece of work, never tuned on
 (tests/safety/README.md)."""
@@ -10,12 +13,13 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import statistics
 import time
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from safety.detector import assess
+from safety.detector import MAX_CHARS, assess
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> Tuple[float, float]:
@@ -55,10 +59,23 @@ def evaluate(rows: List[Dict[str, str]]) -> Dict[str, object]:
     }
 
 
+_RUN_ON = re.compile(r"[.!?;\n]+")
+
+
+def _best_ms(text: str, runs: int = 5) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.process_time()
+        assess(text)
+        best = min(best, (time.process_time() - start) * 1000)
+    return best
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", type=Path)
     parser.add_argument("--misses", action="store_true", help="print every message the detector got wrong")
+    parser.add_argument("--long", action="store_true", help="time 20,000-character messages")
     args = parser.parse_args()
     rows = [json.loads(line) for line in args.path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assess("warm up")
@@ -67,6 +84,13 @@ def main() -> None:
     print(f"{args.path} ({len(rows)} messages)")
     for key, value in result.items():
         print(f"  {key}: {value}")
+    if args.long:
+        joined = " ".join(row["text"] for row in rows)
+        while len(joined) < MAX_CHARS:
+            joined += " " + joined
+        for name, text in (("joined messages", joined[:MAX_CHARS]),
+                           ("run-on, no full stops", _RUN_ON.sub(" ", joined)[:MAX_CHARS])):
+            print(f"  {MAX_CHARS:,}-character message ({name}): {_best_ms(text):.0f} ms")
     if args.misses:
         for row, level in zip(rows, levels):
             wrong = (row["label"] == "emergency" and level not in ("emergency", "urgent_check", "crisis")) or \

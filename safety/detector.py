@@ -34,11 +34,13 @@ red-flag feature mentioned but ruled out: notes say when it would be an emergenc
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Pattern, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterator, List, Optional, Pattern, Sequence, Set, Tuple
 
+from safety.prefilter import needs_of
 from safety.rules import KINDS, RULES_PATH, Flag, Rules, SafetyRulesError, load_rules, rules
-from safety.text import MAX_CHARS
+from safety.text import MAX_CHARS, sub_where_needed
 from safety.text import normalise as _normalise
 
 __all__ = ["Assessment", "assess", "normalise", "is_general_question", "load_rules", "rules", "RULES_PATH",
@@ -96,7 +98,7 @@ def _negated(clause: str, start: int, negations: Sequence[Pattern[str]]) -> bool
     if breaks:
         before = before[breaks[-1].end():]
     window = " ".join(before.split()[-NEGATION_WINDOW_WORDS:])
-    return any(n.search(window) for n in negations)
+    return _search_any(negations, window)
 
 
 @dataclass
@@ -112,7 +114,7 @@ def _list_negated(clauses: Sequence[str], negations: Sequence[Pattern[str]]) -> 
     Only when a later clause starts with "or"/"nor" (the shape of a list), and only short items with
     no new subject ("..., i have chest pain, or" is a new statement, not a list item)."""
     inherited: Set[int] = set()
-    first = next((i for i, c in enumerate(clauses) if any(n.search(c) for n in negations)), None)
+    first = next((i for i, c in enumerate(clauses) if _search_any(negations, c)), None)
     if first is None:
         return inherited
     last_or = max((j for j in range(first + 1, len(clauses)) if _LIST_OR.match(clauses[j])), default=None)
@@ -126,102 +128,389 @@ def _list_negated(clauses: Sequence[str], negations: Sequence[Pattern[str]]) -> 
     return inherited
 
 
-def _is_history(sentence: str, r: Rules) -> bool:
-    """About the past or family history, and nothing in it says the sign is happening now."""
-    return any(h.search(sentence) for h in r.history) and not any(c.search(sentence) for c in r.current)
+def _history_end(sentence: str, r: Rules) -> int:
+    """Where the part of the sentence about the past or family history ends: a sentence with a
+    history marker ("as a toddler", "years ago", "my uncle had") is about the past up to its first
+    word that says now ("and now my face droops", "since lunch", "is that ok now?"); -1 if no part is.
+    Signs after that word are current: "i had a stroke years ago and now my arm is weak" fires."""
+    if not _search_any(r.history, sentence):  # most sentences: nothing more to do
+        return -1
+    first_now = _any_of(r.current).search(sentence)
+    now = first_now.start() if first_now else len(sentence)
+    return now if _search_any(r.history, sentence[:now]) else -1
 
 
-def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
-    sentences = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
-    found = _Found(affirmed={}, mentioned=set(), history=set())
+class _Clause:
+    """One clause of the message, with the clause-wide tests computed only when a pattern matched
+    in it (a long run-on message must stay linear: most clauses never need them)."""
+
+    __slots__ = ("si", "ci", "text", "start", "bound", "_sentence", "_cache")
+
+    def __init__(self, si: int, ci: int, text: str, start: int, bound: int, sentence: "_Sentence") -> None:
+        self.si, self.ci, self.text, self.start, self.bound = si, ci, text, start, bound
+        self._sentence = sentence
+        self._cache: Dict[str, bool] = {}
+
+    def history(self, r: Rules, at: int) -> bool:
+        """Whether position `at` of the clause is in the part of its sentence about the past or family
+        history. (Positions are close, not exact: the clause may have lost a leading answer word.)"""
+        end = self._sentence.history_end(r)
+        return end >= 0 and self.bound + at < end
+
+    def test(self, key: str, r: Rules) -> bool:
+        if key not in self._cache:
+            if key == "crisis_negated":
+                value = _search_any(r.crisis_negations, self.text)
+            elif key == "pseudo":
+                value = _search_any(r.not_negations, self.text)
+            else:  # "listed": a negated list, an answering "no", a figure of speech
+                value = (self._sentence.answered_no or self.ci in self._sentence.negated_list(r)
+                         or _search_any(r.figurative, self.text))
+            self._cache[key] = value
+        return self._cache[key]
+
+
+class _Sentence:
+    __slots__ = ("text", "clauses", "answered_no", "_negated_list", "_history_end", "_marked")
+
+    def __init__(self, text: str, clauses: List[str], answered_no: bool, marked: "_Marked") -> None:
+        self.text, self.clauses, self.answered_no = text, clauses, answered_no
+        self._negated_list: Optional[Set[int]] = None
+        self._history_end: Optional[int] = None
+        self._marked = marked
+
+    def history_end(self, r: Rules) -> int:
+        if self._history_end is None:
+            self._history_end = _history_end(self.text, r) if self in self._marked.sentences(r) else -1
+        return self._history_end
+
+    def negated_list(self, r: Rules) -> Set[int]:
+        if self._negated_list is None:
+            self._negated_list = _list_negated(self.clauses, r.negations)
+        return self._negated_list
+
+
+class _Marked:
+    """The sentences of a message that hold a history marker, found for all sentences at once."""
+
+    def __init__(self) -> None:
+        self.all: List["_Sentence"] = []
+        self._found: Optional[Set["_Sentence"]] = None
+
+    def sentences(self, r: Rules) -> Set["_Sentence"]:
+        if self._found is None:
+            texts = [s.text for s in self.all]
+            starts, offset = [], 0
+            for t in texts:
+                starts.append(offset)
+                offset += len(t) + len(_SEP)
+            index = _Index(_SEP.join(texts), starts)
+            found: Set[int] = set()
+            for pattern in r.history:
+                parts = index.candidates(pattern)
+                for i in (range(len(texts)) if parts is None else parts):
+                    if i not in found and pattern.search(texts[i]):
+                        found.add(i)
+            self._found = {self.all[i] for i in found}
+        return self._found
+
+
+_SEP = "\n"  # between clauses in the text every pattern is run over once
+
+
+_LONG_SENTENCE = 400  # characters: a run-on sentence longer than this is cut into pieces
+_SOFT_BREAK = re.compile(r" (?=(and|so|then|because|cause|also|plus|anyway|and then|which|while|after that) )")
+
+
+def _bounded(sentence: str) -> List[str]:
+    """A run-on sentence (a long message typed without full stops) in pieces of a bounded length, cut
+    before a linking word where possible (a negation does not reach past one anyway), else at a space:
+    the text each sentence-wide test reads stays short, so cost grows linearly with the message."""
+    if len(sentence) <= _LONG_SENTENCE:
+        return [sentence]
+    pieces: List[str] = []
+    rest = sentence
+    while len(rest) > _LONG_SENTENCE:
+        window = rest[:_LONG_SENTENCE]
+        soft = [m.start() for m in _SOFT_BREAK.finditer(window) if m.start() > _LONG_SENTENCE // 4]
+        cut = soft[-1] if soft else window.rfind(" ")
+        if cut <= 0:
+            cut = _LONG_SENTENCE
+        pieces.append(rest[:cut].strip())
+        rest = rest[cut:]
+    pieces.append(rest.strip())
+    return [p for p in pieces if p]
+
+
+def _split(text: str, r: Rules) -> Tuple[List[str], List[_Clause]]:
+    sentences = [p for s in _SENTENCE_SPLIT.split(text) if s.strip() for p in _bounded(s.strip())]
+    table: List[_Clause] = []
+    offset = 0
+    marked = _Marked()
     for si, sentence in enumerate(sentences):
         # "stiff neck? no.": a bare "no" answering the sentence before negates it.
         answered_no = si + 1 < len(sentences) and bool(_BARE_NO.match(sentences[si + 1]))
-        history = _is_history(sentence, r)
+        bounds = [0] + [m.end() for m in _CLAUSE_SPLIT.finditer(sentence)]
         clauses = [_ANSWER_WORD.sub("", c.strip()) for c in _CLAUSE_SPLIT.split(sentence)]
-        in_negated_list = _list_negated(clauses, r.negations)
+        info = _Sentence(sentence, clauses, answered_no, marked)
+        marked.all.append(info)
         for ci, clause in enumerate(clauses):
-            if not clause:
-                continue
-            # Clause-wide tests, computed once (a long run-on message must stay linear).
-            crisis_negated = any(n.search(clause) for n in r.crisis_negations)
-            pseudo = any(p.search(clause) for p in r.not_negations)
-            listed = answered_no or ci in in_negated_list or any(f.search(clause) for f in r.figurative)
-            for name, patterns in r.features.items():
-                status = _status_in(name, patterns, clause, r, crisis_negated, pseudo, listed)
-                if status:
-                    found.mentioned.add(name)
-                if status != "affirmed":
+            table.append(_Clause(si, ci, clause, offset, bounds[ci], info))
+            offset += len(clause) + len(_SEP)
+    return sentences, table
+
+
+class _Index:
+    """Where each string a pattern needs occurs in a text made of parts (clauses or sentences):
+    found once per string, however many patterns need it."""
+
+    def __init__(self, text: str, starts: List[int]) -> None:
+        self.text, self.starts = text, starts
+        self._parts: Dict[str, Set[int]] = {}
+        self._union: Dict[FrozenSet[str], Optional[List[int]]] = {}
+
+    def parts_with(self, s: str) -> Set[int]:
+        if s not in self._parts:
+            text, starts, parts = self.text, self.starts, set()
+            at = text.find(s)
+            while at >= 0:
+                part = bisect_right(starts, at) - 1
+                parts.add(part)
+                # One hit is enough for a part: go on from the next one.
+                at = text.find(s, starts[part + 1]) if part + 1 < len(starts) else -1
+            self._parts[s] = parts
+        return self._parts[s]
+
+    def candidates(self, pattern: Pattern[str]) -> Optional[List[int]]:
+        """Indexes of the parts that hold a string the pattern needs, in order; None when every part
+        must be tried (the pattern has no such strings, or they are in most parts anyway)."""
+        needs = _required(pattern)
+        if needs is None:
+            return None
+        key = needs
+        if key not in self._union:
+            out: Set[int] = set()
+            dense = _DENSE * len(self.starts)
+            for s in needs:
+                out |= self.parts_with(s)
+                if len(out) > dense:
+                    self._union[key] = None
+                    break
+            else:
+                self._union[key] = sorted(out)
+        return self._union[key]
+
+
+# Caches keyed by the object's id (a compiled pattern hashes its whole text each time, and the
+# vocabulary patterns are long); the object is kept with the value, so a reused id is not mistaken.
+_ANY_OF: Dict[int, Tuple[Sequence[Pattern[str]], Pattern[str]]] = {}
+
+
+def _any_of(patterns: Sequence[Pattern[str]]) -> Pattern[str]:
+    """One pattern that is found wherever any of the given ones is: one pass instead of many."""
+    entry = _ANY_OF.get(id(patterns))
+    if entry is None or entry[0] is not patterns:
+        combined = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), re.MULTILINE)
+        entry = _ANY_OF[id(patterns)] = (patterns, combined)
+    return entry[1]
+
+
+_JOINED: Dict[Tuple[int, int], Tuple[Sequence[Pattern[str]], Sequence[Pattern[str]], Tuple[Pattern[str], ...]]] = {}
+
+
+def _joined(a: Sequence[Pattern[str]], b: Sequence[Pattern[str]]) -> Tuple[Pattern[str], ...]:
+    """a + b, the same tuple object every time (so that _any_of's cache finds it)."""
+    entry = _JOINED.get((id(a), id(b)))
+    if entry is None or entry[0] is not a or entry[1] is not b:
+        entry = _JOINED[(id(a), id(b))] = (a, b, tuple(a) + tuple(b))
+    return entry[2]
+
+
+def _search_any(patterns: Sequence[Pattern[str]], text: str) -> bool:
+    """Whether any of the patterns is found in the text."""
+    return bool(patterns) and _any_of(patterns).search(text) is not None
+
+
+_FEW_CLAUSES = 12  # up to this many, a pattern is tested on the whole text at once
+_DENSE = 0.25  # share of clauses above which one pass over the whole text is cheaper
+
+
+def _matches(pattern: Pattern[str], index: _Index, table: List["_Clause"]) -> Iterator[Tuple["_Clause", int]]:
+    """(clause, position in the clause) of every match of the pattern, as if run clause by clause.
+    Only the clauses holding a string the pattern cannot match without are tried; when most clauses
+    do, one pass over the whole text is made instead (a match running over a clause boundary, which
+    only a pattern with \\W or \\s can make, sends it back to the clause-by-clause way)."""
+    source, starts = index.text, index.starts
+    if len(table) <= _FEW_CLAUSES:  # a short message: one cheap test, then one pass
+        needs = _required(pattern)
+        if needs is not None and not any(s in source for s in needs):
+            return
+        parts = None
+    else:
+        parts = index.candidates(pattern)
+    if parts is None:
+        found = []
+        for m in pattern.finditer(source):
+            if _SEP in m.group(0):
+                break
+            found.append(m.start())
+        else:
+            for at in found:
+                clause = table[bisect_right(starts, at) - 1]
+                yield clause, at - clause.start
+            return
+    for i in (range(len(table)) if parts is None else parts):
+        clause = table[i]
+        for m in pattern.finditer(source, clause.start, clause.start + len(clause.text)):
+            yield clause, m.start() - clause.start
+
+
+def _required(pattern: Pattern[str]) -> Optional[FrozenSet[str]]:
+    return needs_of(pattern)
+
+
+def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
+    sentences, table = _split(text, r)
+    found = _Found(affirmed={}, mentioned=set(), history=set())
+    if not table:
+        return found, sentences
+    starts = [c.start for c in table]
+    joined = _SEP.join(c.text for c in table)
+    # "my cousin died by suicide": not the writer's own risk. Blanked with spaces of the same length,
+    # so positions stay the same.
+    crisis_text = joined
+    for n in r.not_crisis:
+        crisis_text = sub_where_needed(n, lambda m: " " * len(m.group(0)), crisis_text)
+    plain, crisis = _Index(joined, starts), _Index(crisis_text, starts)
+    for name, patterns in r.features.items():
+        status: Dict[int, str] = {}  # clause index -> "affirmed" / "negated"
+        index = crisis if name == "self_harm" else plain
+        for pattern in patterns:
+            for clause, at in _matches(pattern, index, table):
+                key = id(clause)
+                if status.get(key) == "affirmed":
                     continue
-                if history and name != "self_harm":
+                if name == "self_harm":
+                    negated = clause.test("crisis_negated", r)
+                elif clause.test("listed", r):
+                    negated = True
+                else:
+                    negated = not clause.test("pseudo", r) and _negated(clause.text, at, r.negations)
+                status[key] = "negated" if negated else "affirmed"
+                found.mentioned.add(name)
+                if negated:
+                    continue
+                if clause.history(r, at) and name != "self_harm" and name not in r.risk_factors:
                     found.history.add(name)
                 else:
-                    found.affirmed.setdefault(name, set()).add(si)
+                    found.affirmed.setdefault(name, set()).add(clause.si)
     return found, sentences
 
 
-def _status_in(name: str, patterns: Sequence[Pattern[str]], clause: str, r: Rules, crisis_negated: bool,
-               pseudo: bool, listed: bool) -> str:
-    """"affirmed" if the feature is mentioned and not negated at least once in this clause,
-    "negated" if it is only mentioned negated, "" if it is not mentioned."""
-    status = ""
-    for pattern in patterns:
-        for m in pattern.finditer(clause):
-            if name == "self_harm":
-                negated = crisis_negated
-            elif listed:
-                negated = True
-            else:
-                negated = not pseudo and _negated(clause, m.start(), r.negations)
-            if not negated:
-                return "affirmed"
-            status = "negated"
-    return status
-
-
-# ---------------------------------------------------------------- flags
-
-
-def _modifier(sentence: str, r: Rules) -> str:
+def _modifier(sentence: str, r: Rules, onset: bool = True) -> str:
     """"new" if the sentence says new, sudden, a first, unlike the usual or lasting over an hour;
-    "usual" if it says the symptom is the patient's usual and nothing overrides that; else ""."""
-    rest = sentence
-    for m in r.modifiers:
-        rest = m.sub(" ", rest)
-    usual = any(u.search(rest) for u in r.usual)
+    "usual" if it says the symptom is the patient's usual and nothing overrides that; "older" if it
+    only gives an age over sixty (a first aura in an older adult who does not call it one); else "".
+    Without `onset`, words of sudden onset count for nothing (for the flags a usual attack cancels)."""
+    modifiers = _joined(r.modifiers, r.onset_modifiers) if onset else r.modifiers
+    overrides = _joined(r.long_durations, r.onset_modifiers) if onset else r.long_durations
+    # The modifiers are taken out first: "not like my usual" is no claim that it is the usual.
+    rest = _any_of(modifiers).sub(" ", sentence)
+    usual = _search_any(r.usual, rest)
     if rest != sentence:
-        if not usual or any(d.search(sentence) for d in r.long_durations):
+        if not usual or _search_any(overrides, sentence):
             return "new"
-    return "usual" if usual else ""
+    if usual:
+        return "usual"
+    return "older" if _search_any(r.older_age, sentence) else ""
 
 
-def _level(flag: Flag, found: _Found, sentences: List[str], r: Rules) -> str:
+class _States:
+    """The set of sentence states ("new", "usual", "older", "") of a message, computed once and only
+    when a flag needs it; sentences with no modifier, usual or age word are "" without a closer look."""
+
+    def __init__(self, sentences: List[str], r: Rules, onset: bool = True) -> None:
+        self._sentences, self._r, self._onset = sentences, r, onset
+        self._value: Optional[Set[str]] = None
+
+    def __contains__(self, state: str) -> bool:
+        if self._value is None:
+            self._value = self._compute()
+        return state in self._value
+
+    def _compute(self) -> Set[str]:
+        r, sentences = self._r, self._sentences
+        joined = _SEP.join(sentences)
+        starts, offset = [], 0
+        for sentence in sentences:
+            starts.append(offset)
+            offset += len(sentence) + len(_SEP)
+        worth_a_look: Set[int] = set()
+        index = _Index(joined, starts)
+        for pattern in r.modifiers + r.onset_modifiers + r.usual + r.older_age:
+            parts = index.candidates(pattern)
+            for i in (range(len(sentences)) if parts is None else parts):
+                if i not in worth_a_look and pattern.search(sentences[i]):
+                    worth_a_look.add(i)
+        states: Set[str] = set() if len(worth_a_look) == len(sentences) else {""}
+        for i in sorted(worth_a_look):
+            states.add(_modifier(sentences[i], r, self._onset))
+            if "new" in states:  # decides every flag (_level asks for "new" first): no need to go on
+                break
+        return states
+
+
+_CONTRAST = re.compile(r"\b(but|however|though|although|except|this time|now|today|tonight|suddenly|then)\b")
+
+
+def _all_usual(features: List[str], found: _Found, sentences: List[str], r: Rules) -> bool:
+    """Every sentence that affirms the sign calls it the patient's usual, with no turn after that
+    ("my usual aura but now my speech is slurred" is not usual). Hyperbole about a usual attack
+    ("felt like my head would split, usual migraine tho") is."""
+    for si in sorted({si for f in features for si in found.affirmed[f]}):
+        sentence = sentences[si]
+        if _modifier(sentence, r, onset=False) != "usual":
+            return False
+        usual = _any_of(r.usual).search(sentence)
+        if usual and _CONTRAST.search(sentence, usual.end()):
+            return False
+    return True
+
+
+def _level(flag: Flag, found: _Found, states: "_States", plain: "_States", sentences: List[str], r: Rules) -> str:
     """The level this flag fires at ("" if it does not)."""
     if flag.all and not all(f in found.affirmed for f in flag.all):
         return ""
     candidates = [f for f in (flag.any or flag.all) if f in found.affirmed]
     if not candidates:
         return ""
+    # "new" is always asked first: _States stops looking once it has found it.
+    if flag.unless_usual and "new" not in plain and _all_usual(candidates, found, sentences, r):
+        return ""
     if not flag.with_modifier:
         return flag.kind
     # The modifier may be in any sentence: "my left arm went numb. it started suddenly".
-    states = {_modifier(s, r) for s in sentences}
     if "new" in states:
         return flag.kind
     if "usual" in states:
         return ""
+    if "older" in states:
+        return flag.kind
     return flag.otherwise
 
 
 def is_general_question(text: str, general_frames: Sequence[Pattern[str]] = ()) -> bool:
     """A question about symptoms in general, with no sign it is happening to anyone; or a question in
     a general frame ("can ketamine give me chest pain?") that says nothing of now/today/since."""
-    asks = text.rstrip().endswith("?") or bool(_QUESTION_START.search(text))
+    framed = any(f.search(text) for f in general_frames)
+    # A question mark inside the message ("...when should a new mom worry? asking before my due
+    # date") counts only with a general frame: "stiff neck? yes. fever? yes" is an answer, not a question.
+    asks = text.rstrip().endswith("?") or bool(_QUESTION_START.search(text)) or ("?" in text and framed)
     if not asks or _ABOUT_THIS.search(text):
         return False
     if not _PERSONAL.search(text):
         return True
-    return any(f.search(text) for f in general_frames) and not _NOW.search(text)
+    return framed and not _NOW.search(text)
 
 
 def assess(text: str, r: Optional[Rules] = None) -> Assessment:
@@ -235,8 +524,9 @@ def assess(text: str, r: Optional[Rules] = None) -> Assessment:
         return Assessment("none")
     general = is_general_question(norm, r.general_frames)
     fired: Dict[str, List[str]] = {}
+    states, plain = _States(sentences, r), _States(sentences, r, onset=False)
     for flag in r.flags:
-        level = _level(flag, found, sentences, r)
+        level = _level(flag, found, states, plain, sentences, r)
         if level and (flag.kind == "crisis" or not general):
             fired.setdefault(level, []).append(flag.id)
     for level in LEVELS[:3]:

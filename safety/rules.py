@@ -21,7 +21,8 @@ from typing import Any, Dict, FrozenSet, List, Pattern, Set, Tuple, Union
 
 import yaml
 
-from safety.text import Speller, english_words, forms_of
+from safety.prefilter import register
+from safety.text import Speller, english_words, forms_of, lemma_words
 
 RULES_PATH = Path(__file__).resolve().parent / "red_flags.yml"
 KINDS = ("emergency", "crisis", "urgent_check")
@@ -45,6 +46,9 @@ class Flag:
     with_modifier: bool
     otherwise: str  # with_modifier flags: the level when the sign is current but no modifier says new
     note: str
+    # The message calling it the patient's usual attack (and nothing saying new or sudden) cancels the
+    # flag: "felt like my head would split open, my usual migraine" is hyperbole about a known pattern.
+    unless_usual: bool = False
 
     @property
     def features(self) -> Tuple[str, ...]:
@@ -68,6 +72,10 @@ class Rules:
     history: Tuple[Pattern[str], ...]
     current: Tuple[Pattern[str], ...]
     figurative: Tuple[Pattern[str], ...]
+    older_age: Tuple[Pattern[str], ...]
+    not_crisis: Tuple[Pattern[str], ...]
+    onset_modifiers: Tuple[Pattern[str], ...]
+    risk_factors: FrozenSet[str]
     speller: Speller
 
 
@@ -85,11 +93,26 @@ def _expand(pattern: str, vocabulary: Dict[str, str], where: str) -> str:
     return _GAP.sub(gap, _REF.sub(ref, pattern))
 
 
+class Vocabulary(Dict[str, str]):
+    """Each list as a letter-tree regex (fast to match), with `flat`: the same lists as plain
+    alternatives (what the prefilter reads its needed strings from)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flat: Dict[str, str] = {}
+
+
 def _compile(pattern: Any, where: str, vocabulary: Dict[str, str]) -> Pattern[str]:
     if not isinstance(pattern, str) or not pattern:
         raise SafetyRulesError(f"{where}: a pattern must be a non-empty text in quotes.")
     try:
-        return re.compile(_expand(pattern, vocabulary, where))
+        # Multi-line: the detector runs a pattern over one clause of a longer text at a time, and "^"
+        # or "$" mean the clause's start and end (clauses are separated by new lines there).
+        compiled = re.compile(_expand(pattern, vocabulary, where), re.MULTILINE)
+        flat = getattr(vocabulary, "flat", None)
+        if flat and _REF.search(pattern):
+            register(compiled, re.compile(_expand(pattern, flat, where), re.MULTILINE))
+        return compiled
     except re.error as e:
         raise SafetyRulesError(f"{where}: the pattern {pattern!r} is not a valid regular expression ({e}).") from e
 
@@ -105,28 +128,51 @@ def _optional(data: Dict[str, Any], key: str, where: str, vocabulary: Dict[str, 
 
 
 def _phrase_forms(phrase: str) -> List[str]:
-    """A vocabulary entry as regex alternatives: a single word with its inflections, a phrase with
-    its first word inflected ("pass out" -> passed out, passing out)."""
+    """A vocabulary entry's spellings: a single word with its inflections, a phrase with its first
+    word inflected ("pass out" -> passed out, passing out). Plain text, not yet escaped."""
     words = phrase.split()
     if not words:
         return []
-    head, rest = words[0], " ".join(re.escape(w) for w in words[1:])
+    head, rest = words[0], " ".join(words[1:])
     heads = forms_of(head) if head.isalpha() else (head,)
-    return [re.escape(h) + (" " + rest if rest else "") for h in heads]
+    return [h + (" " + rest if rest else "") for h in heads]
+
+
+def _trie(alternatives: Set[str]) -> str:
+    """The alternatives as one regex with shared beginnings factored out ("arm|arms|ankle" ->
+    "a(?:nkle|rm(?:s)?)"): the regex engine then reads each letter once at a position instead of
+    trying hundreds of alternatives one by one. Longer spellings are tried first, as before."""
+    tree: Dict[str, Any] = {}
+    for word in alternatives:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: Dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return emit(tree)
 
 
 def _vocabulary(raw: Any, where: str) -> Tuple[Dict[str, str], Set[str]]:
     if raw is None:
-        return {}, set()
+        return Vocabulary(), set()
     if not isinstance(raw, dict):
         raise SafetyRulesError(f"{where}: 'vocabulary' must name lists of words (name: [word, ...]).")
-    out: Dict[str, str] = {}
+    out = Vocabulary()
     words: Set[str] = set()
     for name, entries in raw.items():
         if not isinstance(entries, list) or not entries or not all(isinstance(e, str) and e.strip() for e in entries):
             raise SafetyRulesError(f"{where}: vocabulary.{name} must be a list of words or phrases in quotes.")
-        alts = sorted({a for e in entries for a in _phrase_forms(e.strip().lower())}, key=len, reverse=True)
-        out[str(name)] = r"\b(?:" + "|".join(alts) + r")\b"
+        alts = {a for e in entries for a in _phrase_forms(e.strip().lower())}
+        out[str(name)] = r"\b(?:" + _trie(alts) + r")\b"
+        out.flat[str(name)] = r"\b(?:" + "|".join(re.escape(a) for a in sorted(alts, key=len, reverse=True)) + r")\b"
         words.update(w for e in entries for w in _WORDS.findall(e.lower()))
     return out, words
 
@@ -164,7 +210,7 @@ def _flag(raw: Any, features: Dict[str, Any], where: str) -> Flag:
     if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
         raise SafetyRulesError(f"{where}: 'examples' must be a list of patient phrases in quotes.")
     return Flag(id=str(raw["id"]), kind=kind, all=all_, any=any_, with_modifier=bool(raw.get("with_modifier")),
-                otherwise=otherwise, note=note.strip())
+                otherwise=otherwise, note=note.strip(), unless_usual=bool(raw.get("unless_usual")))
 
 
 def _replacements(raw: Any, where: str, literal: bool) -> Tuple[Tuple[Pattern[str], str], ...]:
@@ -200,6 +246,14 @@ def _rule_words(data: Dict[str, Any], vocabulary_words: Set[str]) -> Set[str]:
 
     walk([data.get(k) for k in ("features", "typos")])
     return {w for w in words if len(w) >= 4}
+
+
+def _list_words(raw: Any) -> Set[str]:
+    """The whole words (no apostrophe fragments) of the clinicians' synonym lists."""
+    if not isinstance(raw, dict):
+        return set()
+    return {w for entries in raw.values() if isinstance(entries, list) for e in entries if isinstance(e, str)
+            for w in re.findall(r"[a-z]+(?:'[a-z]+)?", e.lower()) if "'" not in w}
 
 
 def load_rules(path: Union[str, Path, None] = None) -> Rules:
@@ -241,7 +295,12 @@ def load_rules(path: Union[str, Path, None] = None) -> Rules:
         history=_optional(data, "history", where, vocabulary),
         current=_optional(data, "current", where, vocabulary),
         figurative=_optional(data, "figurative", where, vocabulary),
-        speller=Speller(_rule_words(data, vocabulary_words), english_words()),
+        older_age=_optional(data, "older_age", where, vocabulary),
+        not_crisis=_optional(data, "not_crisis", where, vocabulary),
+        risk_factors=frozenset(data.get("risk_factors") or ()),
+        onset_modifiers=tuple(p for p in _optional(data, "onset_modifiers", where, vocabulary) if p.pattern != "(?!x)x"),
+        speller=Speller(_rule_words(data, vocabulary_words), english_words(),
+                        sign_words=_list_words(data.get("vocabulary")), standard=lemma_words()),
     )
 
 

@@ -20,10 +20,14 @@ import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Pattern, Sequence, Tuple, Union
+
+from safety.prefilter import needs_of
 
 MAX_CHARS = 20_000  # longer input is cut (the channel caps messages far below this)
 
+# Combining marks (accents split off by NFKD): the blocks that Latin, Greek and Cyrillic text uses.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _REPEATS = re.compile(r"([a-z])\1{2,}")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
@@ -44,8 +48,17 @@ _NEGATION_FORMS: Tuple[Tuple[Pattern[str], str], ...] = (
     (re.compile(r"\bim\b"), "i'm"),
     (re.compile(r"\bive\b"), "i've"),
     (re.compile(r"\bid\b(?= (rather|prefer|like|love|be|never|just))"), "i'd"),
+    # Contractions typed without the apostrophe ("hes slurring", "its getting worse", "theyd be better
+    # off"): the rules spell them once, with it. "its" only before a word that makes it "it is".
+    (re.compile(r"\b(he|she|that|what|there|who|where)s\b"), r"\1's"),
+    # Only the forms that are no English word: "here", "were", "well", "shed", "shell", "hell" stay.
+    (re.compile(r"\b(they(?=d|ll|re|ve)|we(?=ve)|you(?=d|ll|re|ve)|he(?=ve)|she(?=ve))(d|ll|re|ve)\b"), r"\1'\2"),
+    (re.compile(r"\bits (?=(going|gonna|been|not|like|so|really|very|too|just|getting|got|all|only|still|started|"
+                r"happening|coming|a|an|the|my|ok|okay|fine|bad|worse|worst|never|always|over|hard|new|different|"
+                r"in|on|from|since|almost|nearly|more|less)\b)"), "it's "),
 )
 _MIN_FUZZY_LEN = 4
+_MIN_SIGN_LEN = 5  # shorter non-standard words are too often real ("wifi", "hed" stays for the typo list)
 
 
 def _lemma_tables() -> Optional[Path]:
@@ -55,6 +68,18 @@ def _lemma_tables() -> Optional[Path]:
         return None
     path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
     return path if path.exists() else None
+
+
+@lru_cache(maxsize=1)
+def lemma_words() -> FrozenSet[str]:
+    """Word forms of spaCy's lemma table only: standard English, without the slang forms ("walkin")
+    that the word-vector vocabulary also holds."""
+    path = _lemma_tables()
+    if path is None:
+        return frozenset()
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        table: Dict[str, str] = json.load(f)
+    return frozenset(w for pair in table.items() for w in pair if w.isalpha())
 
 
 @lru_cache(maxsize=1)
@@ -92,10 +117,13 @@ def inflections() -> Dict[str, Tuple[str, ...]]:
 
 
 def forms_of(word: str) -> Tuple[str, ...]:
-    """A word and its inflections; regular endings added when the table does not know the word."""
+    """A word and its inflections; regular endings added only when the lemma table does not know the
+    word at all (a known form such as "had" or "took" is left as it is: "hads" is no word)."""
     known = inflections().get(word)
     if known:
         return (word,) + known
+    if word in lemma_words():
+        return (word,)
     stem = word[:-1] if word.endswith("e") else word
     return (word, word + "s", word + "es", stem + "ed", stem + "ing", word + "ed")
 
@@ -128,11 +156,17 @@ def _distance(a: str, b: str) -> int:
 class Speller:
     """Repairs words that are not English towards the rules' own vocabulary."""
 
-    def __init__(self, vocabulary: Iterable[str], english: FrozenSet[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], english: FrozenSet[str],
+                 sign_words: Iterable[str] = (), standard: FrozenSet[str] = frozenset()) -> None:
         self.vocabulary = frozenset(w for w in vocabulary if len(w) >= _MIN_FUZZY_LEN)
         self.english = english | self.vocabulary
+        # The word-vector vocabulary also holds common misspellings ("heavey", "werid", "swolen"):
+        # such a word, when it is no standard English and one edit from exactly one word of the
+        # clinicians' synonym lists, is repaired to it.
+        self.sign_words = frozenset(w for w in sign_words if len(w) >= _MIN_SIGN_LEN)
+        self.standard = standard | self.vocabulary
         self._index: Dict[str, set] = {}
-        for word in self.vocabulary:
+        for word in self.vocabulary | self.sign_words:
             for d in _deletes(word, 2):
                 self._index.setdefault(d, set()).add(word)
 
@@ -142,8 +176,14 @@ class Speller:
 
     @lru_cache(maxsize=50_000)
     def fix(self, word: str) -> str:
-        if len(word) < _MIN_FUZZY_LEN or word in self.english or "'" in word:
+        if len(word) < _MIN_FUZZY_LEN or "'" in word:
             return word
+        if word in self.english:
+            if len(word) < _MIN_SIGN_LEN or word in self.standard or not self.standard:
+                return word
+            close = {c for d in _deletes(word, 1) for c in self._index.get(d, ())
+                     if c in self.sign_words and _distance(word, c) == 1}
+            return close.pop() if len(close) == 1 else word
         budget = self._budget(word)
         candidates = set()
         for d in _deletes(word, budget):
@@ -163,6 +203,16 @@ class Speller:
         return best[0][1]
 
 
+def regain_g(word: str) -> str:
+    """A dropped final g ("walkin", "slurrin", "talkin") put back when that makes a standard English
+    word and the word as typed is not one ("aspirin", "begin" stay)."""
+    if len(word) > 4 and word.endswith("in"):
+        standard = lemma_words()
+        if word not in standard and word + "g" in standard:
+            return word + "g"
+    return word
+
+
 def squeeze(word: str, known: FrozenSet[str]) -> str:
     """Cut letters repeated 3+ times to 2 ("sooo" -> "soo"), or to 1 if only that is a known word."""
     two = _REPEATS.sub(r"\1\1", word)
@@ -174,9 +224,52 @@ def squeeze(word: str, known: FrozenSet[str]) -> str:
 
 def fold(text: str) -> str:
     """Unicode folded, lower case, one kind of apostrophe, single spaces."""
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS])
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = text[:MAX_CHARS]
+    if not text.isascii():  # plain ASCII has nothing to fold
+        text = unicodedata.normalize("NFKC", text)
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
     return " ".join(text.lower().translate(_APOSTROPHES).split())
+
+
+_STRETCHED = re.compile(r"\b[a-z]*([a-z])\1{2,}[a-z]*")
+_DROPPED_G = re.compile(r"\b[a-z]{3,}in\b")
+
+
+def _fix_typos(text: str, typos: Sequence[Tuple[Pattern[str], str]]) -> str:
+    """The listed typo fixes in one pass over the text (longest first, like a list read in order
+    for these whole-word entries)."""
+    if not typos:
+        return text
+    table = {p.pattern: fix for p, fix in typos}
+    combined = _combined(tuple(table))
+    return combined.sub(lambda m: table[_key(m.group(0))], text)
+
+
+@lru_cache(maxsize=4)
+def _combined(patterns: Tuple[str, ...]) -> Pattern[str]:
+    # Each typo pattern is \b<escaped words>\b: one alternation, longest first.
+    words = sorted((p[2:-2] for p in patterns), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(words) + r")\b")
+
+
+def _key(written: str) -> str:
+    return r"\b" + re.escape(written) + r"\b"
+
+
+def _respell(text: str, speller: Speller) -> str:
+    """Fuzzy repair, decided once per distinct word: a long message repeats its words."""
+    fixes = {w: f for w in set(_WORD.findall(text)) for f in [speller.fix(w)] if f != w}
+    if not fixes:
+        return text
+    return _WORD.sub(lambda m: fixes.get(m.group(0), m.group(0)), text)
+
+
+def sub_where_needed(pattern: Pattern[str], fix: Union[str, Callable[["re.Match[str]"], str]], text: str) -> str:
+    """pattern.sub, skipped when the text lacks every string the pattern needs (a cheap test)."""
+    needs = needs_of(pattern)
+    if needs is not None and not any(s in text for s in needs):
+        return text
+    return pattern.sub(fix, text)
 
 
 def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = (),
@@ -185,14 +278,14 @@ def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = (),
     known = speller.english if speller else frozenset()
     text = fold(text)
     for pattern, fix in _NEGATION_FORMS:
-        text = pattern.sub(fix, text)
-    text = _WORD.sub(lambda m: squeeze(m.group(0), known), text)
-    for pattern, fix in typos:
-        text = pattern.sub(fix, text)
+        text = sub_where_needed(pattern, fix, text)
+    text = _STRETCHED.sub(lambda m: squeeze(m.group(0), known), text)
+    text = _DROPPED_G.sub(lambda m: regain_g(m.group(0)), text)
+    text = _fix_typos(text, typos)
     if speller is not None:
-        text = _WORD.sub(lambda m: speller.fix(m.group(0)), text)
+        text = _respell(text, speller)
     for pattern, fix in _NEGATION_FORMS:  # typo fixes may have produced "dont", "cant"...
-        text = pattern.sub(fix, text)
+        text = sub_where_needed(pattern, fix, text)
     for pattern, fix in sound_alikes:
-        text = pattern.sub(fix, text)
+        text = sub_where_needed(pattern, fix, text)
     return text

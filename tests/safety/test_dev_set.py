@@ -1,7 +1,8 @@
 """The development half of the independent safety set (tests/safety/README.md) as a regression floor.
 
-The floors are the figures measured when the rules were last tuned (docs/hazard-log.md); they are
-below issue 9's targets, which are not met yet. A rule change that loses recall or adds false alarms
+The floors are the figures measured when the rules were last tuned (docs/hazard-log.md), less a
+hair. They are dev figures, tuned on: the sealed half, not these, says whether issue 9's targets
+are met. A rule change that loses recall or adds false alarms
 fails here."""
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ import pytest
 from safety.detector import assess
 
 DEV = Path(__file__).resolve().parent / "dev.jsonl"
-RECALL_FLOOR = {"emergency": 0.73, "crisis": 0.72}
-FALSE_ALARM_CEILING = 0.11
-CHECK_CEILING = 0.08
+RECALL_FLOOR = {"emergency": 0.99, "crisis": 0.99}
+EMERGENCY_KIND_FLOOR = 0.95
+FALSE_ALARM_CEILING = 0.01
+CHECK_CEILING = 0.02
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +37,11 @@ def test_the_dev_set_is_the_independent_half(levels: Dict[str, List[str]]) -> No
 def test_emergency_recall_floor(levels: Dict[str, List[str]]) -> None:
     caught = [lv in ("emergency", "urgent_check", "crisis") for lv in levels["emergency"]]
     assert sum(caught) / len(caught) >= RECALL_FLOOR["emergency"]
+
+
+def test_emergency_kind_floor(levels: Dict[str, List[str]]) -> None:
+    caught = [lv in ("emergency", "crisis") for lv in levels["emergency"]]
+    assert sum(caught) / len(caught) >= EMERGENCY_KIND_FLOOR
 
 
 def test_crisis_recall_floor(levels: Dict[str, List[str]]) -> None:
