@@ -162,7 +162,8 @@ class Content:
             if t.more:
                 out.append((f"topic {t.id} (more)", t.more, t.provenance))
             for symptom, text in t.details.items():
-                out.append((f"topic {t.id}, detail {symptom}", (text,), t.detail_sources.get(symptom, t.provenance)))
+                provenance = t.detail_sources.get(symptom, t.provenance)
+                out.append((f"topic {t.id}, detail {symptom}", (text,), provenance))
         for key, texts in self.replies.items():
             out.append((f"reply {key}", texts, self.sources[f"reply:{key}"]))
         for key, texts in self.escalation_reasons.items():
@@ -259,14 +260,16 @@ def parse_provenance(data: Mapping[str, Any], where: str, inherit: Optional[Prov
     elif inherit is not None:
         reviewed = inherit.reviewed
     else:
-        raise ContentError(f"{where} has no 'last_reviewed': the date (YYYY-MM-DD) the text was last checked.")
+        raise ContentError(f"{where} has no 'last_reviewed': the date (YYYY-MM-DD) the text was last "
+                           "checked.")
     return Provenance(source, role, reviewed)
 
 
 def _limit_bubbles(count: int, where: str) -> None:
     if count > MAX_BUBBLES:
         raise ContentError(
-            f"{where} sends {count} messages at once; a reply is at most {MAX_BUBBLES} chat bubbles on a phone. "
+            f"{where} sends {count} messages at once; a reply is at most {MAX_BUBBLES} chat bubbles on a "
+            "phone. "
             "Move the rest under 'more:' (sent when the patient taps \"Tell me more\").")
 
 
@@ -279,7 +282,8 @@ def parse_topic(topic_id: str, raw: Any, path: Path) -> Topic:
     data = _mapping(raw, where)
     unknown = set(data) - TOPIC_FIELDS
     if unknown:
-        raise ContentError(f"{where} has fields I don't know: {', '.join(sorted(unknown))}. Check the spelling.")
+        raise ContentError(f"{where} has fields I don't know: {', '.join(sorted(unknown))}. "
+                           "Check the spelling.")
     for required in ("title", "source_section", "last_reviewed", "messages"):
         if required not in data:
             raise ContentError(f"{where} has no '{required}'. Every topic needs title, source_section, last_reviewed and messages.")
@@ -292,7 +296,8 @@ def parse_topic(topic_id: str, raw: Any, path: Path) -> Topic:
         if isinstance(value, dict):
             extra = set(value) - {"text", *PROVENANCE_FIELDS}
             if extra:
-                raise ContentError(f"{dwhere} has fields I don't know: {', '.join(sorted(extra))}. Use text and source_section.")
+                raise ContentError(f"{dwhere} has fields I don't know: {', '.join(sorted(extra))}. Use text "
+                                   "and source_section.")
             details[symptom] = _bubbles([value.get("text")], dwhere)[0]
             detail_sources[symptom] = parse_provenance(value, dwhere, inherit=provenance)
         else:
@@ -300,7 +305,8 @@ def parse_topic(topic_id: str, raw: Any, path: Path) -> Topic:
     messages = _bubbles(data["messages"], f"{where}, messages")
     more = _bubbles(data["more"], f"{where}, more") if data.get("more") is not None else ()
     warning = _text(data["warning"], f"{where}, warning") if data.get("warning") is not None else None
-    _limit_bubbles(len(messages) + (1 if warning else 0), f"{where}, messages" + (" (with its warning)" if warning else ""))
+    _limit_bubbles(len(messages) + (1 if warning else 0),
+                   f"{where}, messages" + (" (with its warning)" if warning else ""))
     return Topic(
         id=topic_id,
         title=_text(data["title"], f"{where}, title"),
@@ -348,7 +354,8 @@ def parse_clinic(raw: Any, path: Path) -> Clinic:
     values.update({f: _text(str(emergency.get(f, "")), f"{path}: emergency.{f}") for f in EMERGENCY_FIELDS})
     sessions = {f: _text(session.get(f), f"{path}: session.{f}") for f in SESSION_FIELDS if f in session}
     placeholders = [f"clinic.{f}" for f in CLINIC_FIELDS if _is_placeholder(values[f])]
-    placeholders += [f"session.{f}" for f in SESSION_FIELDS if f not in sessions or _is_placeholder(sessions[f])]
+    placeholders += [f"session.{f}" for f in SESSION_FIELDS
+                     if f not in sessions or _is_placeholder(sessions[f])]
     placeholders += [f"emergency.{f}" for f in EMERGENCY_FIELDS if _is_placeholder(values[f])]
     # A marked phone_tel still has to dial the demo number, so the marker is not part of the link.
     values["phone_tel"] = _unmarked(values["phone_tel"])
@@ -357,7 +364,8 @@ def parse_clinic(raw: Any, path: Path) -> Clinic:
             raise ContentError(f"{path}: '{f}' must be digits only (a leading + is allowed), e.g. 911 or +15550100000; it is '{values[f]}'.")
     check_phones_agree(values["phone"], values["phone_tel"], path)
     return Clinic(
-        name=_unmarked(values["name"]) or values["name"], phone=values["phone"], phone_tel=values["phone_tel"],
+        name=_unmarked(values["name"]) or values["name"], phone=values["phone"],
+        phone_tel=values["phone_tel"],
         hours=values["hours"], booking_url=values["booking_url"], emergency_number=values["number"],
         crisis_line=values["crisis_line"], crisis_name=values["crisis_name"], session=sessions,
         placeholder_fields=tuple(placeholders),
@@ -373,7 +381,8 @@ def _sourced_texts(raw: Any, where: str) -> Tuple[Tuple[str, ...], Provenance]:
             "    last_reviewed: YYYY-MM-DD\n    messages:\n      - \"...\"")
     unknown = set(raw) - {"messages", *PROVENANCE_FIELDS}
     if unknown:
-        raise ContentError(f"{where} has fields I don't know: {', '.join(sorted(unknown))}. Check the spelling.")
+        raise ContentError(f"{where} has fields I don't know: {', '.join(sorted(unknown))}. "
+                           "Check the spelling.")
     provenance = parse_provenance(raw, where)
     texts = _bubbles(raw.get("messages"), f"{where}, messages")
     _limit_bubbles(len(texts), where)
@@ -403,8 +412,8 @@ def parse_content(raw: Any, clinic: Clinic, path: Path, version: str = "") -> Co
         raise ContentError(f"{path}: these replies are missing: {', '.join(missing)}.")
     for topic in topics.values():
         if topic.warning and topic.warning not in replies:
-            raise ContentError(f"{path}: topic '{topic.id}' has the warning '{topic.warning}', which is not a reply "
-                               f"under replies. Use one of: {', '.join(sorted(replies))}.")
+            raise ContentError(f"{path}: topic '{topic.id}' has the warning '{topic.warning}', which is not a "
+                               f"reply under replies. Use one of: {', '.join(sorted(replies))}.")
     reasons_raw = _mapping(data.get("escalation_reasons"), f"{path}: 'escalation_reasons'")
     reasons: Dict[str, Tuple[str, ...]] = {}
     for key, value in reasons_raw.items():
@@ -436,7 +445,8 @@ def load(content_dir: Path = CONTENT_DIR) -> Content:
     return parse_content(read_yaml(answers_path), clinic, answers_path, version)
 
 
-def go_live_problems(content_dir: Path = CONTENT_DIR, env: Optional[Mapping[str, str]] = None) -> Tuple[List[str], List[str]]:
+def go_live_problems(content_dir: Path = CONTENT_DIR,
+                     env: Optional[Mapping[str, str]] = None) -> Tuple[List[str], List[str]]:
     """(problems, warnings) for the production preflight: content that does not load, or a clinic value
     still a REPLACE-ME placeholder (a warning instead only when CLINIC_ALLOW_PLACEHOLDERS=1, for demos
     and tests)."""
@@ -448,8 +458,8 @@ def go_live_problems(content_dir: Path = CONTENT_DIR, env: Optional[Mapping[str,
     left = content.clinic.placeholders()
     if not left:
         return [], []
-    text = (f"content/clinic.yml still has REPLACE-ME placeholders: {', '.join(left)}. Patients would read (and "
-            "the call button would dial) made-up details. Put the clinic's real details in.")
+    text = (f"content/clinic.yml still has REPLACE-ME placeholders: {', '.join(left)}. Patients would read "
+            "(and the call button would dial) made-up details. Put the clinic's real details in.")
     if env.get(ALLOW_PLACEHOLDERS_ENV) == "1":
         return [], [f"{text} (allowed here by {ALLOW_PLACEHOLDERS_ENV}=1: never in production)"]
     return [text], []

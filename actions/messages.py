@@ -132,7 +132,8 @@ def topics_menu(content: Content, reply: str = "capabilities") -> List[Message]:
 
 def fallback(content: Content) -> List[Message]:
     first, *rest = content.reply("fallback")
-    return stamped(content, [message(first, "fallback", menu_buttons(content))] + [message(t, "fallback") for t in rest])
+    out = [message(first, "fallback", menu_buttons(content))] + [message(t, "fallback") for t in rest]
+    return stamped(content, out)
 
 
 def clinician(content: Content, reason: Optional[str]) -> List[Message]:
@@ -166,9 +167,10 @@ def urgent_check(content: Content) -> List[Message]:
 
 def crisis(content: Content) -> List[Message]:
     c = content.clinic
-    return stamped(content, [message(t, "crisis", call=call_link(f"Call {c.emergency_number}", c.emergency_number),
-                                     crisis_call=call_link(f"Call or text {c.crisis_line}", c.crisis_line))
-                             for t in content.reply("crisis")])
+    call = call_link(f"Call {c.emergency_number}", c.emergency_number)
+    crisis_call = call_link(f"Call or text {c.crisis_line}", c.crisis_line)
+    out = [message(t, "crisis", call=call, crisis_call=crisis_call) for t in content.reply("crisis")]
+    return stamped(content, out)
 
 
 def error(content: Content) -> List[Message]:

@@ -111,9 +111,10 @@ def content_notes(content: Any, today: Optional[dt.date] = None) -> List[Tuple[s
     notes: List[Tuple[str, str]] = []
     for row in grade_rows(content):
         if row.grade > MAX_GRADE:
-            notes.append(("warning", f"{where}: {row.label} reads at grade {row.grade:.1f}; keep patient texts at "
-                                     f"grade {MAX_GRADE:.0f} or below (its longest sentence has {row.longest_sentence} "
-                                     "words): shorter sentences, everyday words, lists as bullets."))
+            notes.append(("warning", f"{where}: {row.label} reads at grade {row.grade:.1f}; keep patient texts "
+                                     f"at grade {MAX_GRADE:.0f} or below (its longest sentence has "
+                                     f"{row.longest_sentence} words): shorter sentences, everyday words, lists "
+                                     "as bullets."))
     seen = set()
     for label, _, prov in content.texts():
         key = (label.split(",")[0].replace(" (more)", ""), prov)
@@ -122,12 +123,12 @@ def content_notes(content: Any, today: Optional[dt.date] = None) -> List[Tuple[s
         seen.add(key)
         age = (today - prov.reviewed).days
         if age > REVIEW_MAX_DAYS:
-            notes.append(("warning", f"{where}: {key[0]} was last reviewed on {prov.reviewed.isoformat()}, over 12 "
-                                     "months ago. Ask a clinician to check it against its source and update "
-                                     "last_reviewed (and reviewer_role)."))
+            notes.append(("warning", f"{where}: {key[0]} was last reviewed on {prov.reviewed.isoformat()}, "
+                                     "over 12 months ago. Ask a clinician to check it against its source and "
+                                     "update last_reviewed (and reviewer_role)."))
         if not prov.reviewer_role:
-            notes.append(("warning", f"{where}: {key[0]} has no reviewer_role: add the role of the person who "
-                                     "checked it (e.g. \"neurologist\", \"clinic nurse\")."))
+            notes.append(("warning", f"{where}: {key[0]} has no reviewer_role: add the role of the person "
+                                     "who checked it (e.g. \"neurologist\", \"clinic nurse\")."))
     return notes
 
 
