@@ -8,11 +8,16 @@ One action serves every topic intent. It picks the topic in this order:
    arm an aura thing?" -> aura, tingling named first), since the symptom is more specific than the
    model's choice between prodrome, aura, attack and day-after;
 3. otherwise the intent's own topic.
+
+A reply is at most three bubbles; an answer with more to say ends with a "Tell me more" button, and
+ActionTellMeMore sends the next part (slot `more_from`: "<topic>:<bubbles sent>"). Every answer also
+records the content version in the slot `content_version` (and in each message's custom payload), so a
+transcript is tied to the exact text served.
 """
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -30,6 +35,22 @@ logger = logging.getLogger(__name__)
 # change (docs/staff-guide.md). Symptom questions go to the topic that owns the symptom named.
 TOPIC_INTENT_PREFIX = "ask_"
 SYMPTOM_INTENTS = frozenset({"ask_prodrome", "ask_aura", "ask_attack_symptoms", "ask_postdrome"})
+
+MORE_SLOT = "more_from"
+VERSION_SLOT = "content_version"
+
+
+def more_marker(topic_id: str, offset: Optional[int]) -> Optional[str]:
+    return None if offset is None else f"{topic_id}:{offset}"
+
+
+def parse_more_marker(value: Any) -> Optional[Tuple[str, int]]:
+    """"aura:2" -> ("aura", 2); anything else -> None."""
+    if not isinstance(value, str) or ":" not in value:
+        return None
+    topic, _, offset = value.rpartition(":")
+    return (topic, int(offset)) if offset.isdigit() else None
+
 
 def subject_of_topic(topic: Optional[str]) -> Optional[str]:
     """aura_duration -> aura, attack_symptoms -> migraine, ketamine_speed -> ketamine."""
@@ -77,17 +98,39 @@ class ActionAnswerTopic(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
         topic_id = choose_topic(content, intent, entity_values(tracker, "subject"),
                                 entity_values(tracker, "symptom"), tracker.get_slot("topic"))
+        version = [SlotSet(VERSION_SLOT, content.version)]
         if topic_id is None:
             send(dispatcher, messages.fallback(content))
-            return []
+            return version
         if topic_id.startswith("escalate:"):
             send(dispatcher, messages.clinician(content, topic_id.split(":", 1)[1]))
-            return []
+            return version
         topic = content.topics[topic_id]
         notes = [fill(n, content.clinic) for n in assess(tracker.latest_message.get("text") or "").notes]
-        send(dispatcher, messages.topic_answer(topic, entity_values(tracker, "symptom"), notes))
-        logger.info("answered topic=%s intent=%s", topic_id, intent)
-        return [SlotSet("topic", topic_id)]
+        sent, offset = messages.topic_answer(content, topic, entity_values(tracker, "symptom"), notes)
+        send(dispatcher, sent)
+        logger.info("answered topic=%s intent=%s version=%s", topic_id, intent, content.version)
+        return [SlotSet("topic", topic_id), SlotSet(MORE_SLOT, more_marker(topic_id, offset))] + version
+
+
+class ActionTellMeMore(Action):
+    """"Tell me more": the next part of the last answer, or the topics when there is nothing more."""
+
+    def name(self) -> Text:
+        return "action_tell_me_more"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        content = store().get()
+        version = [SlotSet(VERSION_SLOT, content.version)]
+        marker = parse_more_marker(tracker.get_slot(MORE_SLOT))
+        if marker is None or marker[0] not in content.topics:
+            send(dispatcher, messages.topics_menu(content, "more_done"))
+            return [SlotSet(MORE_SLOT, None)] + version
+        topic_id, offset = marker
+        sent, offset_next = messages.more_answer(content, content.topics[topic_id], offset)
+        send(dispatcher, sent)
+        return [SlotSet(MORE_SLOT, more_marker(topic_id, offset_next))] + version
 
 
 # Load and validate the content when the action server starts, so a broken file stops it with a

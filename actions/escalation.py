@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
@@ -63,5 +63,6 @@ class ActionContactClinician(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        send(dispatcher, messages.clinician(store().get(), intent))
-        return []
+        content = store().get()
+        send(dispatcher, messages.clinician(content, intent))
+        return [SlotSet("content_version", content.version)]

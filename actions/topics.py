@@ -28,6 +28,10 @@ TOPIC_REQUESTS: Dict[str, str] = {
     "ketamine_vs_antidepressants": "/ask_ketamine_vs_antidepressants",
     "ketamine_side_effects": "/ask_ketamine_side_effects",
     "ketamine_session": "/ask_ketamine_session",
+    "ketamine_relief_duration": '/ask_duration{"subject": "ketamine"}',
+    "ketamine_addiction": "/ask_ketamine_addiction",
+    "ketamine_bladder": "/ask_ketamine_bladder",
+    "session_practical": "/ask_session_practical",
 }
 
 # Topics the assistant's logic refers to (intents, follow-ups, menu): content/answers.yml must answer each.
@@ -45,7 +49,7 @@ MENU: Tuple[str, ...] = (
 FOLLOW_UPS: Dict[str, Dict[Optional[str], str]] = {
     "ask_duration": {
         "aura": "aura_duration", "prodrome": "prodrome_timing", "migraine": "attack_duration",
-        "postdrome": "postdrome", "ketamine": "escalate:ketamine_duration", None: "attack_duration",
+        "postdrome": "postdrome", "ketamine": "ketamine_relief_duration", None: "attack_duration",
     },
     "ask_onset": {
         "aura": "aura_duration", "prodrome": "prodrome_timing", "migraine": "prodrome_timing",

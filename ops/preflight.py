@@ -18,6 +18,7 @@ import ipaddress
 import os
 import socket
 import sys
+from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 from urllib.parse import urlsplit
 
@@ -276,7 +277,21 @@ def run(instances: int = 1, create: bool = False, quiet: bool = False,
         report.fail(f"tracker store dialect '{ts.dialect}' is not supported here (postgresql or sqlite).")
     check_lock_store(ls, report, instances)
     check_doors(full_env, endpoints, report)
+    check_content(full_env, report)
     return report
+
+
+def check_content(env: Mapping[str, str], report: Report) -> None:
+    """The content loads and content/clinic.yml has no REPLACE-ME placeholder left (issue 11)."""
+    from actions.content import CONTENT_DIR, go_live_problems
+
+    problems, warnings = go_live_problems(Path(env.get("CLINIC_CONTENT_DIR") or CONTENT_DIR), env)
+    for p in problems:
+        report.fail(p)
+    for w in warnings:
+        report.warn(w)
+    if not problems and not warnings:
+        report.ok("content: loads, no placeholders left in content/clinic.yml")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -525,6 +525,10 @@ def run(root: Path = ROOT, rasa_validate: bool = False) -> Report:
         report.warning("The other checks run once every file above can be read.")
         return report
     content = check_content(root, report)
+    if content is not None:  # issue 11: reading grade, review age, reviewer (logic in actions/readability.py)
+        from actions.readability import content_notes
+        for _, text in content_notes(content):
+            report.warning(text)
     check_placeholders(root, report)
     project = read_project(root)
     check_examples(project, report)
@@ -543,6 +547,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = ap.parse_args(argv)
     start = time.monotonic()
     report = run(args.root, rasa_validate=False)
+    content = check_content(args.root, Report(args.root))
+    if content is not None:  # issue 11: the reading grade of every answer
+        from actions.readability import grade_table
+        print(grade_table(content) + "\n")
     if not args.quick and not report.errors:
         print("Project rules: OK. Now running Rasa's own check of the training data (about 20 seconds)...",
               flush=True)
