@@ -13,7 +13,7 @@ import yaml
 
 from actions.content import CONTENT_DIR, load
 from actions.readability import MAX_GRADE, content_notes, grade, grade_rows, grade_table, sentences, syllables
-from tests.stack import ROOT
+from ops.settings import ROOT
 
 CONTENT = load()
 
