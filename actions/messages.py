@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from actions import callback_buttons
 from actions.content import Content, Topic, fill
 
 Message = Dict[str, Any]
@@ -79,16 +80,25 @@ def topics_menu(content: Content, reply: str = "capabilities") -> List[Message]:
     return with_buttons(content.reply(reply), "answer", menu_buttons(content))
 
 
-def fallback(content: Content) -> List[Message]:
+# Offered wherever the assistant sends the patient to a person (issue 13).
+CALLBACK_BUTTON = {"title": "Request a call-back", "payload": callback_buttons.REQUEST}
+
+
+def fallback(content: Content, offer_callback: bool = False) -> List[Message]:
     first, *rest = content.reply("fallback")
-    return [message(first, "fallback", menu_buttons(content))] + [message(t, "fallback") for t in rest]
+    out = [message(first, "fallback", menu_buttons(content))] + [message(t, "fallback") for t in rest]
+    if offer_callback:  # a repeated miss: a person may help more than the menu
+        out[-1]["buttons"] = out[-1].get("buttons", []) + [CALLBACK_BUTTON]
+    return out
 
 
 def clinician(content: Content, reason: Optional[str]) -> List[Message]:
     c = content.clinic
     texts = ([content.escalation_reasons[reason]] if reason in content.escalation_reasons else []) + content.reply("clinician")
-    return [message(t, "clinician", call=call_link(f"Call {c.phone}", c.phone_tel), booking_url=c.booking_url)
-            for t in texts]
+    out = [message(t, "clinician", call=call_link(f"Call {c.phone}", c.phone_tel), booking_url=c.booking_url)
+           for t in texts]
+    out[-1]["buttons"] = [CALLBACK_BUTTON]
+    return out
 
 
 def emergency(content: Content, notes: Iterable[str] = ()) -> List[Message]:
@@ -134,4 +144,4 @@ URGENT_CHECK_BUTTONS: Tuple[Tuple[str, str], ...] = (
     ("It's my usual aura", "/ask_aura"),
     ("I'm asking in general", "/ask_capabilities"),
 )
-BUTTON_PAYLOADS = frozenset(TOPIC_REQUESTS.values()) | {p for _, p in URGENT_CHECK_BUTTONS}
+BUTTON_PAYLOADS = frozenset(TOPIC_REQUESTS.values()) | {p for _, p in URGENT_CHECK_BUTTONS} | callback_buttons.PAYLOADS

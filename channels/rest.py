@@ -32,6 +32,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 
 import ops.speedups
 from actions import messages
+from actions.callback_shield import shield
 from actions.content import ContentStore, store
 from channels.limits import ConversationRateLimit
 from channels.request import BadRequest, parse_body
@@ -141,6 +142,8 @@ class ClinicRestInput(InputChannel):
         if len(text) > MAX_MESSAGE_CHARS:
             return self._reply(sender, urgent or messages.too_long(self.content.get()))
 
+        if any(ch.isdigit() for ch in text):  # phone numbers are held apart from the transcript (issue 13)
+            text = await asyncio.get_running_loop().run_in_executor(None, shield, text)
         collector = MergingOutputChannel()
         turn = asyncio.ensure_future(self._run_turn(on_new_message, UserMessage(text, collector, sender,
                                                                                 input_channel=self.name())))
