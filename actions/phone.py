@@ -10,7 +10,7 @@ import phonenumbers
 # A run of digits with the usual separators, at least MIN_DIGITS digits: anything shorter is no
 # callable number (and "911", a time or a dose stays readable in the transcript).
 MIN_DIGITS = 7
-CANDIDATE = re.compile(r"\+?\d[\d\s().\-/]*\d")
+CANDIDATE = re.compile(r"\+?\(?\d[\d\s().\-/]*\d")
 
 
 def digit_count(text: str) -> int:
