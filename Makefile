@@ -24,6 +24,7 @@ help:
 	@echo "make test    set up as needed and run every test"
 	@echo "make train   retrain the model (only what changed is retrained)"
 	@echo "make check   check staff edits (YAML, training data, content, safety rules) before training"
+	@echo "make callbacks  call-back requests left in the chat: list, HANDLED=<id>, REQUEUE=<id> (docs/staff-guide.md)"
 
 setup:
 	@bash scripts/setup.sh

@@ -32,3 +32,11 @@ test-staff: model
 	$(PY) -m pytest tests/staff -q
 
 EXTRA_TESTS += test-staff
+
+# Call-back requests patients left in the chat (docs/staff-guide.md): pending and failed by default.
+# ALL=1 every status | HANDLED=<id> mark one handled | REQUEUE=<id> send a failed one again |
+# REQUEUE_FAILED=1 send every failed one again.
+.PHONY: callbacks
+callbacks: setup
+	@$(PY) -m tools.callbacks $(if $(ALL),--all) $(if $(HANDLED),--handled $(HANDLED)) \
+	  $(if $(REQUEUE),--requeue $(REQUEUE)) $(if $(REQUEUE_FAILED),--requeue-failed)
