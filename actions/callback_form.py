@@ -24,7 +24,7 @@ from actions import callback_messages as cm
 from actions import delivery, messages, outbox, phone
 from actions.answers import ActionAnswerTopic
 from actions.callback_config import load
-from actions.callback_shield import token_in
+from actions.callback_shield import name_token_in, token_in
 from actions.content import store
 from actions.dispatch import send
 from actions.escalation import ActionContactClinician
@@ -117,7 +117,8 @@ class ValidateCallbackForm(Action):
         value, problem = await getattr(self, f"_{field}")(m)
         if reason == "topic" and value is None:  # a question, not an answer ("cost" answers the reason)
             return [SlotSet(OUTCOME, reason), SlotSet("requested_slot", None)]
-        if field == "name" and value and value != SKIPPED:  # the name is held apart, the slot gets a token
+        if field == "name" and value and value != SKIPPED and not value.startswith("[name:"):  # typed through a
+            # channel that did not hold it: held now, so at least the slot carries only a token
             value = f"[name:{await asyncio.to_thread(outbox.hold, value)}]"
         if problem:
             send(dispatcher, [cm.note(problem, content)])
@@ -127,6 +128,13 @@ class ValidateCallbackForm(Action):
         said = m["text"].strip()
         if m["intent"] == "callback_skip" or plain(said) in SKIP_WORDS:
             return SKIPPED, None
+        token = name_token_in(said)
+        if token:  # held by the channel: only the token is in the transcript
+            name = (await asyncio.to_thread(outbox.held_value, token) or "").strip()
+            if NAME_CHARS.match(name) and len(name) <= 40:
+                return f"[name:{token}]", None
+            await asyncio.to_thread(outbox.drop_held, [token])
+            return None, "bad_name"
         if token_in(said) or not NAME_CHARS.match(said) or len(said) > 40:
             return None, "bad_name"
         return said, None

@@ -86,9 +86,18 @@ _engines: Dict[str, sa.engine.Engine] = {}
 _lock = threading.Lock()
 
 
+_urls: Dict[tuple, str] = {}
+URL_VARS = ("CLINIC_ENDPOINTS", "TRACKER_DIALECT", "TRACKER_STORE_URL", "TRACKER_DB")
+
+
 def database_url() -> str:
-    ts = settings.tracker_store(settings.read_endpoints())
-    return f"sqlite:///{ts.sqlite_path}" if ts.dialect == "sqlite" else ts.url
+    """The tracker store's database (read once per process and settings: the channel asks per message)."""
+    env = settings.effective_env()
+    key = tuple(env.get(v) for v in URL_VARS)
+    if key not in _urls:
+        ts = settings.tracker_store(settings.read_endpoints())
+        _urls[key] = f"sqlite:///{ts.sqlite_path}" if ts.dialect == "sqlite" else ts.url
+    return _urls[key]
 
 
 def engine(url: Optional[str] = None) -> sa.engine.Engine:

@@ -32,7 +32,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 
 import ops.speedups
 from actions import messages
-from actions.callback_shield import shield
+from actions.callback_shield import asks_for_name, expect_name, shield_message, withhold
 from actions.content import ContentStore, store
 from channels.limits import ConversationRateLimit
 from channels.request import BadRequest, parse_body
@@ -142,8 +142,11 @@ class ClinicRestInput(InputChannel):
         if len(text) > MAX_MESSAGE_CHARS:
             return self._reply(sender, urgent or messages.too_long(self.content.get()))
 
-        if any(ch.isdigit() for ch in text):  # phone numbers are held apart from the transcript (issue 13)
-            text = await asyncio.get_running_loop().run_in_executor(None, shield, text)
+        # call-back requests (issue 13): phone numbers and the first name are held apart from the transcript
+        if urgent is not None:  # a red flag never waits on the database
+            text = withhold(text)
+        else:
+            text = await asyncio.get_running_loop().run_in_executor(None, shield_message, sender, text)
         collector = MergingOutputChannel()
         turn = asyncio.ensure_future(self._run_turn(on_new_message, UserMessage(text, collector, sender,
                                                                                 input_channel=self.name())))
@@ -163,6 +166,8 @@ class ClinicRestInput(InputChannel):
             check = [{"recipient_id": sender, **m} for m in messages.urgent_check(self.content.get())]
             return response.json(check + collector.messages)
         if collector.messages:
+            if asks_for_name(collector.messages):
+                await asyncio.get_running_loop().run_in_executor(None, expect_name, sender)
             return response.json(collector.messages)
         logger.warning("no reply from the assistant; sending the channel's own reply")
         return self._reply(sender, messages.error(self.content.get()))
