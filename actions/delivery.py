@@ -106,8 +106,9 @@ def deliver_one(cfg: CallbackSettings, session: requests.Session, eng: Any = Non
 class Worker:
     """Polls the outbox every CALLBACK_POLL_SECONDS, and at once when woken (a request was just stored)."""
 
-    def __init__(self, cfg: CallbackSettings) -> None:
+    def __init__(self, cfg: CallbackSettings, eng: Any = None) -> None:
         self.cfg = cfg
+        self.eng = eng  # None: the tracker store's database (ops/settings.py)
         self.wake_event = threading.Event()
         self.stop_event = threading.Event()
         self.session = requests.Session()
@@ -116,7 +117,7 @@ class Worker:
         logger.info("call-back delivery worker started")
         while not self.stop_event.is_set():
             try:
-                while not self.stop_event.is_set() and deliver_one(self.cfg, self.session):
+                while not self.stop_event.is_set() and deliver_one(self.cfg, self.session, self.eng):
                     pass
             except Exception as e:  # the database is down, say: keep polling, the requests are safe in it
                 logger.error("call-back delivery: %s; retrying", type(e).__name__)
