@@ -126,9 +126,9 @@ def test_a_completed_request_arrives_exactly_once_correctly_signed(stack: Stack,
     got = wait_delivered(rx, e164("0142"))
     assert got, "not delivered"
     delay = max(0.0, max(p["at"] for p in rx.posts if json.loads(p["body"])["phone"] == e164("0142")) - at)
+    time.sleep(2)  # the worker records the delivery; a second poll sends nothing twice
     [row] = rows(db, e164("0142"))  # stored durably: the row exists, and it was written before the reply
     assert row["created_at"] <= at and row["status"] == "delivered"
-    time.sleep(2)  # a second worker poll: nothing is sent twice
     posts = [p for p in rx.posts if json.loads(p["body"])["phone"] == e164("0142")]
     assert len(posts) == 1 and posts[0]["valid"]
     assert posts[0]["headers"]["Idempotency-Key"] == row["id"] == got[0]["id"]
