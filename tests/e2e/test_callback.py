@@ -247,6 +247,8 @@ def test_the_tracker_store_and_the_logs_hold_no_phone_digits(stack: Stack, db: P
         for form in (f"555-{last4}", f"555{last4}", f"555 {last4}", "201) 555"):
             assert form not in events, form
             assert form not in logs, form
+    for name in ("Sam", "Ana", "Lee", "Kim"):  # the first names typed above: held apart, like the numbers
+        assert f'"{name}"' not in events and f'"{name}"' not in logs, name
     slots = [json.loads(d) for d in events.splitlines() if '"event": "slot"' in d or '"event":"slot"' in d]
     names = [e["value"] for e in slots if e.get("name") == "callback_name" and e.get("value")]
     assert names and all(v == "skipped" or v.startswith("[name:") for v in names), names
