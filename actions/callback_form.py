@@ -36,7 +36,6 @@ FIELDS = ("name", "phone", "time", "reason", "consent")
 SLOTS = {f: f"callback_{f}" for f in FIELDS}
 OUTCOME = "callback_outcome"
 SKIPPED = "skipped"
-NAME_TOKEN = re.compile(r"^\[name:([a-z]{20})\]$")
 CANCEL_WORDS = {"cancel", "stop", "quit", "exit", "never mind", "nevermind", "forget it", "no thanks",
                 "cancel that", "stop it", "dont call me", "don't call me"}
 SKIP_WORDS = {"skip", "no name", "rather not say", "rather not", "pass", "none"}
@@ -51,7 +50,7 @@ NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '\-.][^\W\d_]+)*\.?$")
 
 
 def plain(text: str) -> str:
-    return re.sub(r"[^\w' ]+", " ", (text or "").lower()).strip().replace("  ", " ")
+    return " ".join(re.sub(r"[^\w' ]+", " ", (text or "").lower()).split())
 
 
 def latest(tracker: Tracker) -> Dict[str, Any]:
@@ -83,16 +82,15 @@ def typed_choice(m: Dict[str, Any], options: Dict[str, str]) -> Optional[str]:
     if not said:
         return None
     for key, title in options.items():
-        if said == key or said in plain(title).split() or said == plain(title):
+        # a whole title, its key, or one of its longer words ("cost", "morning"; not "a" or "in")
+        if said in (key, plain(title)) or (len(said) >= 4 and said in plain(title).split()):
             return key
     return None
 
 
 def held_token(value: Optional[str]) -> Optional[str]:
-    if not value:
-        return None
-    m = NAME_TOKEN.match(value) or re.match(r"^\[number:([a-z]{20})\]$", value)
-    return m.group(1) if m else None
+    """The token in a callback_name / callback_phone slot value, if any."""
+    return name_token_in(value or "") or token_in(value or "")
 
 
 def clear_slots() -> List[EventType]:

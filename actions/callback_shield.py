@@ -96,12 +96,13 @@ def could_be_name(text: str) -> bool:
 
 
 def shield_name(sender: str, text: str) -> str:
-    """If the assistant's last question in this conversation was the first name, hold the answer."""
-    if not could_be_name(text):
-        return text
+    """If the assistant's last question in this conversation was the first name, hold the answer. The
+    note is consumed by the next message whatever it is (a button, "cancel"), so only the answer to
+    that question is ever taken for a name."""
     try:
         with outbox.engine().begin() as c:
-            if not c.execute(outbox.held.delete().where(outbox.held.c.token == _expect_key(sender))).rowcount:
+            asked = c.execute(outbox.held.delete().where(outbox.held.c.token == _expect_key(sender))).rowcount
+            if not asked or not could_be_name(text):
                 return text
             token = outbox.new_token()
             c.execute(outbox.held.insert().values(token=token, value=text.strip(), created_at=time.time()))
@@ -109,6 +110,15 @@ def shield_name(sender: str, text: str) -> str:
     except sa.exc.SQLAlchemyError as e:
         logger.error("could not hold a name (%s)", type(e).__name__)
         return text
+
+
+def forget_name_question(sender: str) -> None:
+    """A red flag answered the name question: the next message is not a name."""
+    try:
+        with outbox.engine().begin() as c:
+            c.execute(outbox.held.delete().where(outbox.held.c.token == _expect_key(sender)))
+    except sa.exc.SQLAlchemyError as e:
+        logger.error("could not clear a name question (%s)", type(e).__name__)
 
 
 def name_token_in(text: str) -> Optional[str]:

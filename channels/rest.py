@@ -32,7 +32,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 
 import ops.speedups
 from actions import messages
-from actions.callback_shield import asks_for_name, expect_name, shield_message, withhold
+from actions.callback_shield import asks_for_name, expect_name, forget_name_question, shield_message, withhold
 from actions.content import ContentStore, store
 from channels.limits import ConversationRateLimit
 from channels.request import BadRequest, parse_body
@@ -145,6 +145,7 @@ class ClinicRestInput(InputChannel):
         # call-back requests (issue 13): phone numbers and the first name are held apart from the transcript
         if urgent is not None:  # a red flag never waits on the database
             text = withhold(text)
+            asyncio.get_running_loop().run_in_executor(None, forget_name_question, sender)
         else:
             text = await asyncio.get_running_loop().run_in_executor(None, shield_message, sender, text)
         collector = MergingOutputChannel()

@@ -110,3 +110,26 @@ def test_declined_consent_stores_nothing_and_drops_the_held_number() -> None:
     assert outbox.held_value(token_in(phone_slot)) is None
     assert "haven't kept your number" in d.messages[0]["text"]
     assert {e["name"] for e in events if e["value"] is None} >= {"callback_phone", "callback_name"}
+
+
+def test_only_the_answer_to_the_name_question_is_held_as_a_name() -> None:
+    from actions.callback_shield import expect_name, forget_name_question, name_token_in, shield_name
+    assert shield_name("p1", "Sam") == "Sam"                      # not asked: stays as typed
+    expect_name("p1")
+    held = shield_name("p1", "Sam")
+    assert name_token_in(held) and outbox.held_value(name_token_in(held)) == "Sam"
+    expect_name("p1")
+    assert shield_name("p1", cb.SKIP) == cb.SKIP                   # the Skip button answers it...
+    assert shield_name("p1", "Morning") == "Morning"               # ...so the next answer is not a name
+    expect_name("p1")
+    assert shield_name("p1", "what is an aura?") == "what is an aura?"
+    expect_name("p1")
+    forget_name_question("p1")                                    # a red flag answered it
+    assert shield_name("p1", "ok thanks") == "ok thanks"
+
+
+def test_typed_words_match_button_titles_only_when_meaningful() -> None:
+    assert typed_choice(msg("a"), cb.REASONS) is None
+    assert typed_choice(msg("in"), cb.BEST_TIMES) is None
+    assert typed_choice(msg("any"), cb.BEST_TIMES) == "any"
+    assert typed_choice(msg("Booking an appointment"), cb.REASONS) == "booking"
