@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Any, Mapping, Optional
+from urllib.parse import urlsplit
 
 from ops import settings
 
@@ -64,3 +65,21 @@ def load(env: Optional[Mapping[str, str]] = None) -> CallbackSettings:
         retention_days=settings.seconds(env, "CALLBACK_RETENTION_DAYS", 30.0),
         held_hours=settings.seconds(env, "CALLBACK_HELD_HOURS", 24.0),
     )
+
+
+def check(env: Mapping[str, str], report: Any) -> None:
+    """The preflight's look at these settings (ops/preflight.py): refused values fail, a webhook that is
+    not HTTPS outside this machine warns."""
+    try:
+        cfg = load(env)
+    except settings.ConfigError as e:
+        report.fail(str(e))
+        return
+    if not cfg.webhook_url:
+        report.ok("call-back requests: no CALLBACK_WEBHOOK_URL, they stay in the outbox for `make callbacks`")
+        return
+    parts = urlsplit(cfg.webhook_url)
+    if parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        report.warn("CALLBACK_WEBHOOK_URL is not https: phone numbers would cross the network unencrypted.")
+    else:
+        report.ok(f"call-back requests go to {parts.scheme}://{parts.hostname}")

@@ -276,6 +276,8 @@ def run(instances: int = 1, create: bool = False, quiet: bool = False,
         report.fail(f"tracker store dialect '{ts.dialect}' is not supported here (postgresql or sqlite).")
     check_lock_store(ls, report, instances)
     check_doors(full_env, endpoints, report)
+    from actions import callback_config  # call-back webhook settings (issue 13)
+    callback_config.check(full_env, report)
     return report
 
 
