@@ -85,3 +85,29 @@ def test_settings_refuse_a_webhook_without_a_real_secret() -> None:
     with pytest.raises(ConfigError, match="CALLBACK_WEBHOOK_SECRET"):
         load({"CALLBACK_WEBHOOK_URL": "http://x", "CALLBACK_WEBHOOK_SECRET": "short"})
     assert load({"CALLBACK_WEBHOOK_URL": ""}).webhook_url == ""
+
+
+class Report:
+    def __init__(self) -> None:
+        self.lines: list = []
+
+    def ok(self, what: str) -> None:
+        self.lines.append(("ok", what))
+
+    def warn(self, what: str) -> None:
+        self.lines.append(("warn", what))
+
+    def fail(self, what: str) -> None:
+        self.lines.append(("fail", what))
+
+
+def test_the_preflight_fails_a_webhook_without_secret_and_warns_on_plain_http() -> None:
+    from actions.callback_config import check
+    for env, level in [({"CALLBACK_WEBHOOK_URL": "https://crm.example/x", "CALLBACK_WEBHOOK_SECRET": ""}, "fail"),
+                       ({"CALLBACK_WEBHOOK_URL": "http://crm.example/x", "CALLBACK_WEBHOOK_SECRET": SECRET}, "warn"),
+                       ({"CALLBACK_WEBHOOK_URL": "https://crm.example/x", "CALLBACK_WEBHOOK_SECRET": SECRET}, "ok"),
+                       ({"CALLBACK_WEBHOOK_URL": ""}, "ok"),
+                       ({"CALLBACK_MAX_ATTEMPTS": "zero"}, "fail")]:
+        report = Report()
+        check(env, report)
+        assert [lvl for lvl, _ in report.lines] == [level], (env, report.lines)
