@@ -159,14 +159,17 @@ def store(phone_token: str, name_token: Optional[str], best_time: str, reason: s
     held phone number is gone (already stored, or purged)."""
     with (eng or engine()).begin() as c:
         phone = c.execute(sa.select(held.c.value).where(held.c.token == phone_token)).scalar()
-        if phone is None:
-            return None
         name = c.execute(sa.select(held.c.value).where(held.c.token == name_token)).scalar() if name_token else None
+        # Deleting the held number first is what makes a request out of it: a second submit of the same
+        # number (it cannot happen inside one conversation's lock, but cheap to rule out) deletes nothing.
+        if phone is None or not c.execute(held.delete().where(held.c.token == phone_token)).rowcount:
+            return None
+        if name_token:
+            c.execute(held.delete().where(held.c.token == name_token))
         now = time.time()
         rid = str(uuid.uuid4())
         c.execute(outbox.insert().values(id=rid, created_at=now, status=PENDING, first_name=name, phone=phone,
                                          best_time=best_time, reason=reason, attempts=0, next_attempt_at=now))
-        c.execute(held.delete().where(held.c.token.in_([t for t in (phone_token, name_token) if t])))
     return rid
 
 
@@ -205,7 +208,10 @@ def mark_attempt_failed(req: Request, error: str, retry_at: Optional[float],
                         eng: Optional[sa.engine.Engine] = None) -> None:
     """retry_at None: out of attempts, the request is failed and kept for staff."""
     values: Dict[str, Any] = dict(claim=None, claimed_until=None, last_error=error[:200])
-    values.update(status=FAILED) if retry_at is None else values.update(next_attempt_at=retry_at)
+    if retry_at is None:
+        values["status"] = FAILED
+    else:
+        values["next_attempt_at"] = retry_at
     with (eng or engine()).begin() as c:
         c.execute(outbox.update().where(sa.and_(outbox.c.id == req.id, outbox.c.claim == req.claim)).values(**values))
 
