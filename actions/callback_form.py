@@ -63,6 +63,8 @@ def latest(tracker: Tracker) -> Dict[str, Any]:
 
 def leave_reason(field: str, m: Dict[str, Any]) -> Optional[str]:
     """Why the patient's message ends the form (cancelled, topic, emergency, crisis), or None."""
+    if is_held(m["text"]):  # a number or name the channel held: the classifier's guess on a token means nothing
+        return None
     if m["intent"] in RED_FLAG_INTENTS:
         return RED_FLAG_INTENTS[m["intent"]]
     if m["intent"] == "callback_cancel" or plain(m["text"]) in CANCEL_WORDS:
@@ -72,6 +74,12 @@ def leave_reason(field: str, m: Dict[str, Any]) -> Optional[str]:
         if field != "name" or len(m["text"].split()) >= 3:
             return "topic"
     return None
+
+
+def is_held(text: str) -> bool:
+    """The whole message is a held value's token (the channel runs the red-flag check before holding)."""
+    t = (text or "").strip()
+    return bool(name_token_in(t)) or bool(re.fullmatch(r"\[number:[a-z]{20}\]", t))
 
 
 def typed_choice(m: Dict[str, Any], options: Dict[str, str]) -> Optional[str]:
@@ -124,9 +132,9 @@ class ValidateCallbackForm(Action):
 
     async def _name(self, m: Dict[str, Any]) -> "tuple[Optional[str], Optional[str]]":
         said = m["text"].strip()
-        if m["intent"] == "callback_skip" or plain(said) in SKIP_WORDS:
-            return SKIPPED, None
         token = name_token_in(said)
+        if not token and (m["intent"] == "callback_skip" or plain(said) in SKIP_WORDS):
+            return SKIPPED, None
         if token:  # held by the channel: only the token is in the transcript
             name = (await asyncio.to_thread(outbox.held_value, token) or "").strip()
             if NAME_CHARS.match(name) and len(name) <= 40:
@@ -166,7 +174,9 @@ class ValidateCallbackForm(Action):
         return None, "bad_choice"
 
 
-class _AskCallback(Action):
+class _AskCallback:
+    """Asks one form field; a mixin, not an Action, so rasa-sdk registers only the five below."""
+
     field = ""
 
     def name(self) -> Text:
@@ -180,23 +190,23 @@ class _AskCallback(Action):
         return []
 
 
-class ActionAskCallbackName(_AskCallback):
+class ActionAskCallbackName(_AskCallback, Action):
     field = "name"
 
 
-class ActionAskCallbackPhone(_AskCallback):
+class ActionAskCallbackPhone(_AskCallback, Action):
     field = "phone"
 
 
-class ActionAskCallbackTime(_AskCallback):
+class ActionAskCallbackTime(_AskCallback, Action):
     field = "time"
 
 
-class ActionAskCallbackReason(_AskCallback):
+class ActionAskCallbackReason(_AskCallback, Action):
     field = "reason"
 
 
-class ActionAskCallbackConsent(_AskCallback):
+class ActionAskCallbackConsent(_AskCallback, Action):
     field = "consent"
 
 

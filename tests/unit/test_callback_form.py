@@ -133,3 +133,12 @@ def test_typed_words_match_button_titles_only_when_meaningful() -> None:
     assert typed_choice(msg("in"), cb.BEST_TIMES) is None
     assert typed_choice(msg("any"), cb.BEST_TIMES) == "any"
     assert typed_choice(msg("Booking an appointment"), cb.REASONS) == "booking"
+
+
+@pytest.mark.parametrize("intent", ["callback_skip", "callback_cancel", "emergency", "ask_aura"])
+def test_a_held_name_is_a_name_whatever_the_classifier_guessed_for_its_token(intent: str) -> None:
+    from actions.callback_shield import expect_name, shield_name
+    expect_name("p2")
+    text = shield_name("p2", "Sam")
+    slots, said = validate(tracker(text, "callback_name", intent=intent, confidence=0.99))
+    assert slots == {"callback_name": text} and said == []
