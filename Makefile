@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && echo 
 APT_INSTALL := $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 
 .PHONY: help setup train model run shell lint format validate test-unit test-conversations test-nlu test-e2e \
-        quick test test-all check review add-examples publish interactive test-staff \
+        quick test test-all check review callbacks add-examples publish interactive test-staff \
         services preflight run-cluster purge bench test-production widget-deps test-widget site
 
 help: ## this list
@@ -104,6 +104,12 @@ publish: setup ## put the newest model (or MODEL=path) live on the running assis
 
 interactive: model ## Rasa's interactive learning on 5007 (practice chats are not stored)
 	@$(PY) -m ops.launcher interactive
+
+# ALL=1 every status | HANDLED=<id> mark one handled | REQUEUE=<id> send a failed one again |
+# REQUEUE_FAILED=1 send every failed one again.
+callbacks: setup ## call-back requests patients left in the chat: pending and failed (docs/staff-guide.md)
+	@$(PY) -m staff.callbacks $(if $(ALL),--all) $(if $(HANDLED),--handled $(HANDLED)) \
+	  $(if $(REQUEUE),--requeue $(REQUEUE)) $(if $(REQUEUE_FAILED),--requeue-failed)
 
 test-staff: model ## the staff tools' tests
 	$(PY) -m pytest tests/staff -q

@@ -52,8 +52,15 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        send(dispatcher, messages.fallback(store().get()))
+        send(dispatcher, messages.fallback(store().get(), offer_callback=missed_before(tracker)))
         return []
+
+
+def missed_before(tracker: Tracker) -> bool:
+    """Whether the assistant's previous answer was a fallback too (a repeated miss)."""
+    actions = [e.get("name") for e in tracker.events if e.get("event") == "action"
+               and e.get("name") not in ("action_listen", None)]
+    return bool(actions) and actions[-1] == "action_fallback"
 
 
 class ActionContactClinician(Action):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from actions import callback_buttons
 from actions.content import MAX_BUBBLES, Content, Topic, fill
 from actions.topics import MENU, TOPIC_REQUESTS
 
@@ -103,9 +104,15 @@ def topics_menu(content: Content, reply: str = "capabilities") -> List[Message]:
     return stamped(content, with_buttons(content.reply(reply), "answer", menu_buttons(content)))
 
 
-def fallback(content: Content) -> List[Message]:
+# Offered wherever the assistant sends the patient to a person (issue 13).
+CALLBACK_BUTTON = {"title": "Request a call-back", "payload": callback_buttons.REQUEST}
+
+
+def fallback(content: Content, offer_callback: bool = False) -> List[Message]:
     first, *rest = content.reply("fallback")
     out = [message(first, "fallback", menu_buttons(content))] + [message(t, "fallback") for t in rest]
+    if offer_callback:  # a repeated miss: a person may help more than the menu
+        out[-1]["buttons"] = out[-1].get("buttons", []) + [CALLBACK_BUTTON]
     return stamped(content, out)
 
 
@@ -115,8 +122,10 @@ def clinician(content: Content, reason: Optional[str]) -> List[Message]:
     call link and the booking link."""
     c = content.clinic
     texts = content.reason(reason) if reason in content.escalation_reasons else content.reply("clinician")
-    return stamped(content, [message(t, "clinician", call=call_link(f"Call {c.phone}", c.phone_tel),
-                                     booking_url=c.booking_url, reason=reason or "clinician") for t in texts])
+    out = [message(t, "clinician", call=call_link(f"Call {c.phone}", c.phone_tel), booking_url=c.booking_url,
+                   reason=reason or "clinician") for t in texts]
+    out[-1]["buttons"] = [CALLBACK_BUTTON]
+    return stamped(content, out)
 
 
 def emergency(content: Content, notes: Iterable[str] = ()) -> List[Message]:
@@ -166,4 +175,5 @@ URGENT_CHECK_BUTTONS: Tuple[Tuple[str, str], ...] = (
     ("It's my usual aura", "/ask_aura"),
     ("I'm asking in general", "/ask_capabilities"),
 )
-BUTTON_PAYLOADS = frozenset(TOPIC_REQUESTS.values()) | {p for _, p in URGENT_CHECK_BUTTONS} | {MORE_PAYLOAD}
+BUTTON_PAYLOADS = (frozenset(TOPIC_REQUESTS.values()) | {p for _, p in URGENT_CHECK_BUTTONS} | {MORE_PAYLOAD}
+                   | callback_buttons.PAYLOADS)

@@ -278,6 +278,8 @@ def run(instances: int = 1, create: bool = False, quiet: bool = False,
     check_lock_store(ls, report, instances)
     check_doors(full_env, endpoints, report)
     check_content(full_env, report)
+    from actions import callback_config  # call-back webhook settings (issue 13)
+    callback_config.check(full_env, report)
     return report
 
 

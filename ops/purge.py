@@ -118,6 +118,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"purge: {verb} {files} review export(s) older than {args.days:g} days from {REVIEW_OUT}")
     print(f"purge: {verb} {result.conversations} conversation(s), {result.events} event(s) with no activity "
           f"for {args.days:g} days, from {ts.redacted()}")
+    return purge_callbacks(args.dry_run)
+
+
+def purge_callbacks(dry_run: bool) -> int:
+    """Call-back requests (issue 13): their own retention, CALLBACK_RETENTION_DAYS (actions/outbox.py)."""
+    from actions import callback_config, outbox  # imported here: the purge of conversations needs neither
+    cfg = callback_config.load()
+    try:
+        n = outbox.purge(cfg.retention_days, cfg.held_hours, dry_run, outbox.engine(outbox.database_url()))
+    except sa.exc.SQLAlchemyError as e:
+        print(f"purge of call-back requests FAILED: {type(e).__name__}", file=sys.stderr)
+        return 1
+    verb = "would delete" if dry_run else "deleted"
+    print(f"purge: {verb} {n.requests} call-back request(s) delivered or handled over "
+          f"{cfg.retention_days:g} days ago, {n.held} unsent number(s)/name(s) over {cfg.held_hours:g} hours old")
     return 0
 
 

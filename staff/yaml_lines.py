@@ -318,7 +318,8 @@ def domain_entities(dom: Dict[str, Any]) -> List[str]:
 
 
 def domain_actions(dom: Dict[str, Any]) -> List[str]:
-    return [str(a) for a in dom.get("actions") or []] + list((dom.get("responses") or {}).keys())
+    return ([str(a) for a in dom.get("actions") or []] + list((dom.get("responses") or {}).keys())
+            + list((dom.get("forms") or {}).keys()))  # a form is an action too (issue 13)
 
 
 def parse_payload(payload: str) -> Tuple[Optional[str], Dict[str, Any]]:

@@ -36,7 +36,13 @@
   var MAX_ENTRIES = 200;
   var MAX_TEXT = 5000;
   var KINDS = ["disclaimer", "answer", "clinician", "fallback", "emergency", "crisis", "error",
-    "urgent_check"];
+    "urgent_check", "callback", "callback_confirmed", "callback_ended"];
+  // What the message box becomes while the call-back form asks a question (custom.input, custom.label).
+  var INPUT_MODES = {
+    tel: { type: "tel", inputmode: "tel", autocomplete: "tel", placeholder: "Phone number, with area code" },
+    text: { type: "text", inputmode: "text", autocomplete: "given-name", placeholder: "First name (optional)" }
+  };
+  var DEFAULT_LABEL = "Your question";
   var SCRIPT = document.currentScript;
 
   /* ------------------------------------------------------------------ config */
@@ -257,6 +263,10 @@
     if (crisisCall) e.crisisCall = crisisCall;
     var booking = safeHttpUrl(custom.booking_url);
     if (booking && kind === "clinician") e.booking = booking;
+    if (kind === "callback" && INPUT_MODES.hasOwnProperty(custom.input) && typeof custom.label === "string") {
+      e.input = custom.input;
+      e.label = custom.label.slice(0, 80);
+    }
     return e;
   }
 
@@ -331,6 +341,7 @@
       ".kind-emergency a,.kind-crisis a,.kind-urgent_check a{color:inherit}",
       ".kind-urgent_check .call{background:var(--cc-on-urgent);color:var(--cc-urgent)!important;border-color:var(--cc-on-urgent);font-size:18px;padding:10px 18px}",
       ".quick.urgent .chip{border:3px solid #1b1b1b;color:#1b1b1b;font-weight:700}",
+      ".kind-callback_confirmed{border:3px solid var(--cc-primary,#0b5394);font-weight:600}",
       ".kind-error,.local-error{background:#fff6e0;color:#3d2a00;border:2px solid #8a5a00}",
       ".kind-error a,.local-error a{color:#3d2a00}",
       ".actions{display:flex;flex-wrap:wrap;gap:8px;margin-top:8px;white-space:normal}",
@@ -433,7 +444,8 @@
     this.form = el("form", {
       "class": "form", novalidate: "novalidate",
       onsubmit: function (ev) { ev.preventDefault(); self.sendTyped(); }
-    }, [el("label", { "class": "sr", "for": "cc-input", text: "Your question" }), this.input, this.sendBtn]);
+    }, [this.inputLabel = el("label", { "class": "sr", "for": "cc-input", id: "cc-input-label", text: DEFAULT_LABEL }),
+      this.input, this.sendBtn]);
 
     // Live regions: bot messages are announced here (polite); emergency, crisis and errors assertively.
     this.announcer = el("div", { "class": "sr", role: "status", "aria-live": "polite", "aria-atomic": "true" });
@@ -582,7 +594,22 @@
     this.state.entries.forEach(function (e, i) { self.log.appendChild(self.renderEntry(e, self.state.entries[i - 1])); });
     this.log.appendChild(this.typing);
     this.renderQuickReplies();
+    this.applyInputMode();
     this.scrollToEnd();
+  };
+
+  // While the call-back form asks for a phone number (or a name), the message box says so: its label,
+  // keyboard (type/inputmode tel) and autofill change, and go back once the question is answered.
+  P.applyInputMode = function () {
+    var last = this.state.entries[this.state.entries.length - 1];
+    var mode = last && last.who === "bot" && last.input ? INPUT_MODES[last.input] : null;
+    var input = this.input;
+    input.type = mode ? mode.type : "text";
+    input.setAttribute("inputmode", mode ? mode.inputmode : "text");
+    input.setAttribute("autocomplete", mode ? mode.autocomplete : "off");
+    input.placeholder = mode ? mode.placeholder : "Ask a question";
+    this.inputLabel.textContent = mode ? last.label : DEFAULT_LABEL;
+    return mode ? last.label : null;
   };
 
   P.push = function (entry) {
@@ -610,8 +637,9 @@
     var last = this.state.entries[this.state.entries.length - 1];
     if (!last || last.who !== "bot" || !last.buttons || !last.buttons.length) return;
     var urgent = last.kind === "urgent_check";
+    var answer = urgent || last.kind === "callback";
     this.quick = el("ul", {
-      "class": urgent ? "quick urgent" : "quick", "aria-label": urgent ? "Your answer" : "Suggested questions"
+      "class": urgent ? "quick urgent" : "quick", "aria-label": answer ? "Your answer" : "Suggested questions"
     }, last.buttons.map(function (b) {
       return el("li", {}, [el("button", {
         "class": "chip", type: "button", text: b.title, disabled: self.busy,
@@ -669,6 +697,7 @@
       var first = !prev || prev.who !== "bot" || prev.kind !== e.kind;
       if (e.kind === "emergency" && first) node.appendChild(el("strong", { "class": "badge", text: "Emergency" }));
       if (e.kind === "crisis" && first) node.appendChild(el("strong", { "class": "badge", text: "Get support now" }));
+      if (e.kind === "callback_confirmed" && first) node.appendChild(el("strong", { "class": "badge", text: "Call-back requested" }));
       if (e.kind === "urgent_check" && first) {
         node.appendChild(el("strong", { "class": "badge", text: "Urgent check" }));
       }
@@ -833,10 +862,12 @@
       });
       var said = msgs.map(function (m) { return m.text; });
       var lastMsg = msgs[msgs.length - 1];
-      if (lastMsg.kind === "urgent_check" && lastMsg.buttons) {
+      if ((lastMsg.kind === "urgent_check" || lastMsg.kind === "callback") && lastMsg.buttons) {
         var choices = lastMsg.buttons.map(function (b) { return b.title; });
         said.push("Answer with a button: " + choices.join(", ") + ".");
       }
+      var field = self.applyInputMode();
+      if (field) said.push("Type it in the message box, labelled: " + field + ".");
       self.announce(said, urgent);
       self.sendNext();
     }, function (err) {

@@ -30,6 +30,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import messages
+from actions.callback_shield import asks_for_name, expect_name, forget_name_question, shield_message, withhold
 from actions.content import ContentStore, store
 from plugins.channel.limits import ConversationRateLimit
 from plugins.channel.request import BadRequest, parse_body
@@ -136,6 +137,12 @@ class ClinicRestInput(InputChannel):
         if len(text) > MAX_MESSAGE_CHARS:
             return self._reply(sender, urgent or messages.too_long(self.content.get()))
 
+        # call-back requests (issue 13): phone numbers and the first name are held apart from the transcript
+        if urgent is not None:  # a red flag never waits on the database
+            text = withhold(text)
+            asyncio.get_running_loop().run_in_executor(None, forget_name_question, sender)
+        else:
+            text = await asyncio.get_running_loop().run_in_executor(None, shield_message, sender, text)
         collector = MergingOutputChannel()
         turn = asyncio.ensure_future(self._run_turn(on_new_message, UserMessage(text, collector, sender,
                                                                                 input_channel=self.name())))
@@ -155,6 +162,8 @@ class ClinicRestInput(InputChannel):
             check = [{"recipient_id": sender, **m} for m in messages.urgent_check(self.content.get())]
             return response.json(check + collector.messages)
         if collector.messages:
+            if asks_for_name(collector.messages):
+                await asyncio.get_running_loop().run_in_executor(None, expect_name, sender)
             return response.json(collector.messages)
         logger.warning("no reply from the assistant; sending the channel's own reply")
         return self._reply(sender, messages.error(self.content.get()))

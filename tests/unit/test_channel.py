@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from actions import callback_buttons
 from actions.content import ContentStore
 from actions.messages import BUTTON_PAYLOADS, MORE_PAYLOAD, TOPIC_REQUESTS, URGENT_CHECK_BUTTONS
 from plugins.channel.limits import ConversationRateLimit
@@ -52,7 +53,8 @@ def test_guard_builds_emergency_and_crisis_replies_in_process() -> None:
 
 
 def test_only_the_assistants_own_payloads_pass_as_payloads() -> None:
-    assert BUTTON_PAYLOADS == frozenset(TOPIC_REQUESTS.values()) | {p for _, p in URGENT_CHECK_BUTTONS} | {MORE_PAYLOAD}
+    assert BUTTON_PAYLOADS == (frozenset(TOPIC_REQUESTS.values()) | {p for _, p in URGENT_CHECK_BUTTONS}
+                               | {MORE_PAYLOAD} | callback_buttons.PAYLOADS)
     for payload in [*BUTTON_PAYLOADS, "/greet", " /ask_aura "]:
         assert as_patient_text(payload) == payload
     assert as_patient_text("/restart") == "restart"
