@@ -21,7 +21,7 @@ from typing import Dict, List
 
 from actions import delivery, outbox
 from actions.callback_config import CallbackSettings
-from tests.callback_receiver import Receiver
+from ops.callback_receiver import Receiver
 
 SECRET = "bench-callback-secret-0123456789"
 

@@ -1,6 +1,6 @@
 """Call-back requests end to end (issue 13): the real Rasa server and action server over the REST
 channel, the delivery worker inside the action server, and a real local HTTP receiver that checks each
-request's signature (tests/callback_receiver.py). Conversations go to a fresh SQLite file, which also
+request's signature (ops/callback_receiver.py). Conversations go to a fresh SQLite file, which also
 holds the outbox (the tracker store's database, as under `make run`)."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 
 from actions import callback_buttons as cb
 from actions.content import load
-from tests.callback_receiver import Receiver
+from ops.callback_receiver import Receiver
 from ops.launcher import LOG_DIR, ROOT, Stack, start_stack
 from tests.conftest import kinds, texts
 

@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 from actions import outbox
-from tests.callback_receiver import Receiver
+from ops.callback_receiver import Receiver
 from tests.production import helpers
 from ops.launcher import LOG_DIR, ROOT
 

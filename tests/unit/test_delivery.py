@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from actions import delivery, outbox, signing
 from actions.callback_config import CallbackSettings, load
-from tests.callback_receiver import Receiver
+from ops.callback_receiver import Receiver
 
 SECRET = "unit-test-secret-0123456789"
 

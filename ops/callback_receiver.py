@@ -1,4 +1,4 @@
-"""A real local HTTP receiver standing in for the clinic's system in the call-back tests: it verifies
+"""A reference receiver for the call-back webhook (tests, bench, and the clinic's IT trying a setup): it verifies
 each POST's signature the way docs/production.md tells the clinic's IT to, and records every POST
 (raw, so duplicates show) on a port that survives stop()/start() (the "receiver down" tests).
 
