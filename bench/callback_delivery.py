@@ -74,9 +74,11 @@ def main() -> None:
     p.add_argument("-n", type=int, default=30)
     args = p.parse_args()
     if args.postgresql:
-        from tests.production import helpers
+        import psycopg2
+
         name = f"clinic_bench_{uuid.uuid4().hex[:8]}"
-        conn = helpers.pg_connect("postgres")
+        conn = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+        conn.autocommit = True
         conn.cursor().execute(f"CREATE DATABASE {name}")
         try:
             result = run(f"postgresql://postgres@127.0.0.1:5432/{name}", args.n)
