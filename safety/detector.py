@@ -215,6 +215,7 @@ class _Marked:
         return self._found
 
 
+_HAS_WORD = re.compile(r"[a-z0-9]")
 _SEP = "\n"  # between clauses in the text every pattern is run over once
 
 
@@ -255,6 +256,8 @@ def _split(text: str, r: Rules) -> Tuple[List[str], List[_Clause]]:
         info = _Sentence(sentence, clauses, answered_no, marked)
         marked.all.append(info)
         for ci, clause in enumerate(clauses):
+            if not _HAS_WORD.search(clause):  # ",,,,": nothing to read, and no cost for it
+                continue
             table.append(_Clause(si, ci, clause, offset, bounds[ci], info))
             offset += len(clause) + len(_SEP)
     return sentences, table

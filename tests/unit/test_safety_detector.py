@@ -1077,3 +1077,8 @@ def test_a_turn_after_the_usual_keeps_the_alarm(text: str) -> None:
 ])
 def test_hyperbole_about_a_usual_attack_stays_clear(text: str) -> None:
     assert assess(text).level in ("none", "clear"), text
+
+
+def test_punctuation_only_clauses_are_skipped_and_signs_between_them_still_fire() -> None:
+    assert assess("," * 5000).level == "none"
+    assert assess(",,,, my face is drooping ,,,,").level == "emergency"
