@@ -15,18 +15,24 @@ where the message is unclear, the answer leans towards the safety net, not away 
    its own negation ("can't move", "words won't come") is not negated by it. A negation also carries
    through a list that ends in "or", and a bare "no" answering a sentence negates it. Self-harm is
    stricter: only an explicit "i'm not suicidal" cancels it.
-4. History: a sentence about the past or family history ("as a toddler", "years ago", "my uncle had
-   a stroke") and with nothing that says now ("since lunch", "20 minutes ago", "still") does not
-   affirm a sign; a past self-harm statement still gets crisis guidance.
+4. History: in a sentence with a past or family-history marker ("as a toddler", "years ago", "my uncle
+   had a stroke", "it was treated"), the signs before its first word that says now ("and now",
+   "since lunch", "today") are history, not current; a past self-harm statement still gets crisis
+   guidance, and risk factors (cancer, age) count even in the past.
 5. Flags fire when their features are affirmed. Neurological signs (`with_modifier`) are an
-   emergency when anything says new, sudden, a first, unlike the usual, or lasting over an hour; a
-   sign happening now that the message does not call the patient's usual gets the flag's
-   `otherwise` level (urgent_check: "call now if it is new"); the patient's usual, familiar aura
-   gets neither, only the note.
+   emergency when anything says new, sudden, a first, unlike the usual, lasting over an hour or
+   still there (or, with no word of the usual, an age over sixty); a sign happening now that the
+   message does not call the patient's usual gets the flag's `otherwise` level (urgent_check: "call
+   now if it is new"); the patient's usual, familiar aura gets neither, only the note. Hyperbole
+   flags (`unless_usual`: "worst ever", "my head will explode") are cancelled when the sentences
+   that affirm them call it the patient's usual attack with no turn after ("but now...").
 6. A general question ("is neck stiffness a warning sign?") with no sign that it is happening to
    someone does not fire emergency flags ("clear": the answer carries the flag's note). "is that a
    stroke?", "should we go to the ER??" and anything personal with a time ("since", "now") are not
    general. Self-harm statements always get crisis guidance.
+
+Cost: a pattern is tried only on the clauses that hold a string it cannot match without
+(safety/prefilter.py), so a long message costs little more than its relevant clauses.
 
 Levels, strongest first: crisis (its reply has both numbers), emergency, urgent_check, clear (a
 red-flag feature mentioned but ruled out: notes say when it would be an emergency), none.
@@ -215,6 +221,7 @@ class _Marked:
         return self._found
 
 
+_HAS_WORD = re.compile(r"[a-z0-9]")
 _SEP = "\n"  # between clauses in the text every pattern is run over once
 
 
@@ -255,6 +262,8 @@ def _split(text: str, r: Rules) -> Tuple[List[str], List[_Clause]]:
         info = _Sentence(sentence, clauses, answered_no, marked)
         marked.all.append(info)
         for ci, clause in enumerate(clauses):
+            if not _HAS_WORD.search(clause):  # ",,,,": nothing to read, and no cost for it
+                continue
             table.append(_Clause(si, ci, clause, offset, bounds[ci], info))
             offset += len(clause) + len(_SEP)
     return sentences, table

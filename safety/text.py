@@ -3,14 +3,18 @@
 Steps, in order (each one is why a phrasing nobody wrote down still matches):
 1. Unicode folded (NFKC, accents and curly quotes removed), lower case, white space collapsed.
 2. Negated verbs written one way: "cannot", "can not", "cant" all become "can't" (the rules spell
-   each negated verb once, with its apostrophe).
-3. Letters stretched for emphasis cut down ("stiiiff" -> "stiff", "sooo" -> "soo").
+   each negated verb once, with its apostrophe); other contractions typed without an apostrophe
+   ("hes", "theyd", "its getting") get one when the bare form is no English word.
+3. Letters stretched for emphasis cut down ("stiiiff" -> "stiff", "sooo" -> "soo"); a dropped final
+   g put back ("walkin" -> "walking").
 4. Typo fixes listed in the rules (`typos`: texting forms and sound-alikes the fuzzy step cannot see
    because they are real words, e.g. "feinted").
 5. Fuzzy repair: a word that is not English (not in spaCy's English lemma tables) and is one or two
    edits away from exactly one word the rules use becomes that word ("numbnes" -> "numbness",
    "seizsure" -> "seizure", "slured" -> "slurred"). Real words are never changed here, so "week"
    stays "week"; sound-alikes that are real words are fixed in context by `sound_alikes` in the rules.
+   Misspellings common enough to be in the word-vector vocabulary ("heavey", "werid") but not in
+   the lemma tables are repaired too, when one edit from exactly one word of the synonym lists.
 """
 from __future__ import annotations
 

@@ -715,6 +715,16 @@ def test_a_long_message_gives_the_same_answer_as_its_sign_alone() -> None:
 # ---------------------------------------------------------------- the span of the guidance, in new words
 # NHS 999, BE-FAST, SNNOOP10 and ACOG signs, phrased as a patient or carer might: at least the check.
 SPAN_EMERGENCIES = [
+    'my arm went numb and heavy about 30 minutes ago and its still like that',
+    'my speech is slurred and it started 20 minutes ago',
+    'she cant find her words since this morning and is 45',
+    'my right leg is dragging since i woke up',
+    'my vision in the left eye went black for 10 minutes and came back',
+    'i have a tingling face and a droopy eyelid since lunch',
+    'he keeps bumping into things on his left side since this afternoon',
+    "my balance is off and the room is spinning and i can't walk, started an hour ago",
+    'the whole right side of my body feels weird since breakfast',
+    "i have numbness down my left side, i've never had an aura",
     'my 6 year old has a temperature and is floppy and wont wake up properly',
     'i had my infusion 2 hours ago and my blood pressure is 185/115 and my head is pounding',
     'sudden blindness in one eye',
@@ -1077,3 +1087,8 @@ def test_a_turn_after_the_usual_keeps_the_alarm(text: str) -> None:
 ])
 def test_hyperbole_about_a_usual_attack_stays_clear(text: str) -> None:
     assert assess(text).level in ("none", "clear"), text
+
+
+def test_punctuation_only_clauses_are_skipped_and_signs_between_them_still_fire() -> None:
+    assert assess("," * 5000).level == "none"
+    assert assess(",,,, my face is drooping ,,,,").level == "emergency"
