@@ -39,7 +39,8 @@ train: setup ## retrain the model (Rasa's fingerprints: only what changed is ret
 TRAINING_INPUTS := config.yml domain.yml data plugins/synonym_entities.py safety
 model: setup ## train if a training input changed since the newest model (else nothing to do)
 	@newest=$$(ls -t models/*.tar.gz 2>/dev/null | head -1); \
-	if [ -z "$$newest" ] || [ -n "$$(find $(TRAINING_INPUTS) -type f -newer "$$newest" | head -1)" ]; then \
+	if [ -z "$$newest" ] || [ -n "$$(find $(TRAINING_INPUTS) -type f \( -name '*.yml' -o -name '*.py' \) \
+	       -newer "$$newest" | head -1)" ]; then \
 	  $(RASA) train --quiet; else echo "model: $$newest is up to date"; fi
 
 run: model ## start the assistant (5005), action server (5055) and demo site (8080); Ctrl-C stops
