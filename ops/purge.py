@@ -123,7 +123,10 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 def purge_callbacks(dry_run: bool) -> int:
     """Call-back requests (issue 13): their own retention, CALLBACK_RETENTION_DAYS (actions/outbox.py)."""
-    from actions import callback_config, outbox  # imported here: the purge of conversations needs neither
+    from actions import (  # imported here: the purge of conversations needs neither
+        callback_config,
+        outbox,
+    )
     cfg = callback_config.load()
     try:
         n = outbox.purge(cfg.retention_days, cfg.held_hours, dry_run, outbox.engine(outbox.database_url()))

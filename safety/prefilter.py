@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import Dict, FrozenSet, List, Optional, Pattern, Tuple
 
 try:  # Python 3.11 moved the parser
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
     from re import _constants as sre_constants  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants  # type: ignore[no-redef]
     import sre_parse  # type: ignore[no-redef]

@@ -30,7 +30,13 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions import messages
-from actions.callback_shield import asks_for_name, expect_name, forget_name_question, shield_message, withhold
+from actions.callback_shield import (
+    asks_for_name,
+    expect_name,
+    forget_name_question,
+    shield_message,
+    withhold,
+)
 from actions.content import ContentStore, store
 from plugins.channel.limits import ConversationRateLimit
 from plugins.channel.request import BadRequest, parse_body

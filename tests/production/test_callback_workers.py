@@ -20,8 +20,8 @@ import sqlalchemy as sa
 
 from actions import outbox
 from ops.callback_receiver import Receiver
-from tests.production import helpers
 from ops.launcher import LOG_DIR, ROOT
+from tests.production import helpers
 
 SECRET = "production-callback-secret-0123"
 REQUESTS = 40

@@ -11,7 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.answers import ActionAnswerTopic, ActionTellMeMore, choose_topic, subject_of_topic
 from actions.content import MAX_BUBBLES, load
 from actions.escalation import ActionContactClinician, ActionFallback, ActionGreet, ActionOutOfScope
-from actions.messages import BUTTON_PAYLOADS, MENU, MORE_PAYLOAD, TOPIC_REQUESTS, emergency, topic_answer
+from actions.messages import (
+    BUTTON_PAYLOADS,
+    MENU,
+    MORE_PAYLOAD,
+    TOPIC_REQUESTS,
+    emergency,
+    topic_answer,
+)
 from actions.safety import ActionCrisis, ActionEmergency
 
 CONTENT = load()

@@ -12,7 +12,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import callback_buttons as cb
 from actions import outbox
-from actions.callback_form import ActionCallbackSubmit, ValidateCallbackForm, leave_reason, typed_choice
+from actions.callback_form import (
+    ActionCallbackSubmit,
+    ValidateCallbackForm,
+    leave_reason,
+    typed_choice,
+)
 from actions.callback_shield import WITHHELD, shield, token_in
 
 
@@ -113,7 +118,12 @@ def test_declined_consent_stores_nothing_and_drops_the_held_number() -> None:
 
 
 def test_only_the_answer_to_the_name_question_is_held_as_a_name() -> None:
-    from actions.callback_shield import expect_name, forget_name_question, name_token_in, shield_name
+    from actions.callback_shield import (
+        expect_name,
+        forget_name_question,
+        name_token_in,
+        shield_name,
+    )
     assert shield_name("p1", "Sam") == "Sam"                      # not asked: stays as typed
     expect_name("p1")
     held = shield_name("p1", "Sam")

@@ -12,7 +12,15 @@ import pytest
 import yaml
 
 from actions.content import CONTENT_DIR, load
-from actions.readability import MAX_GRADE, content_notes, grade, grade_rows, grade_table, sentences, syllables
+from actions.readability import (
+    MAX_GRADE,
+    content_notes,
+    grade,
+    grade_rows,
+    grade_table,
+    sentences,
+    syllables,
+)
 from ops.settings import ROOT
 
 CONTENT = load()
