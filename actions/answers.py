@@ -14,6 +14,7 @@ ActionTellMeMore sends the next part (slot `more_from`: "<topic>:<bubbles sent>"
 records the content version in the slot `content_version` (and in each message's custom payload), so a
 transcript is tied to the exact text served.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,7 +46,7 @@ def more_marker(topic_id: str, offset: Optional[int]) -> Optional[str]:
 
 
 def parse_more_marker(value: Any) -> Optional[Tuple[str, int]]:
-    """"aura:2" -> ("aura", 2); anything else -> None."""
+    """ "aura:2" -> ("aura", 2); anything else -> None."""
     if not isinstance(value, str) or ":" not in value:
         return None
     topic, _, offset = value.rpartition(":")
@@ -64,16 +65,29 @@ def subject_of_topic(topic: Optional[str]) -> Optional[str]:
 
 def entity_values(tracker: Tracker, entity: str) -> List[str]:
     """The entity's values, each once, in order (two extractors may find the same one)."""
-    values = [str(e.get("value")) for e in tracker.latest_message.get("entities", []) if e.get("entity") == entity]
+    values = [
+        str(e.get("value"))
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == entity
+    ]
     return list(dict.fromkeys(values))
 
 
-def choose_topic(content: Content, intent: str, subjects: List[str], symptoms: List[str],
-                 last_topic: Optional[str]) -> Optional[str]:
+def choose_topic(
+    content: Content,
+    intent: str,
+    subjects: List[str],
+    symptoms: List[str],
+    last_topic: Optional[str],
+) -> Optional[str]:
     owners = [o for o in (content.symptom_owner(s) for s in symptoms) if o]
     if intent in FOLLOW_UPS:
         subject = next((s for s in subjects if s in FOLLOW_UPS[intent]), None)
-        subject = subject or subject_of_topic(owners[0] if owners else None) or subject_of_topic(last_topic)
+        subject = (
+            subject
+            or subject_of_topic(owners[0] if owners else None)
+            or subject_of_topic(last_topic)
+        )
         return FOLLOW_UPS[intent].get(subject, FOLLOW_UPS[intent][None])
     if intent in SYMPTOM_INTENTS and owners:
         return owners[0]
@@ -84,7 +98,7 @@ def topic_of_intent(content: Content, intent: str) -> Optional[str]:
     """ask_<topic> -> <topic> when content/answers.yml has that topic, else None."""
     if not intent.startswith(TOPIC_INTENT_PREFIX):
         return None
-    topic = intent[len(TOPIC_INTENT_PREFIX):]
+    topic = intent[len(TOPIC_INTENT_PREFIX) :]
     return topic if topic in content.topics else None
 
 
@@ -92,12 +106,18 @@ class ActionAnswerTopic(Action):
     def name(self) -> Text:
         return "action_answer_topic"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         content = store().get()
         intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
-        topic_id = choose_topic(content, intent, entity_values(tracker, "subject"),
-                                entity_values(tracker, "symptom"), tracker.get_slot("topic"))
+        topic_id = choose_topic(
+            content,
+            intent,
+            entity_values(tracker, "subject"),
+            entity_values(tracker, "symptom"),
+            tracker.get_slot("topic"),
+        )
         version = [SlotSet(VERSION_SLOT, content.version)]
         if topic_id is None:
             send(dispatcher, messages.fallback(content))
@@ -106,21 +126,29 @@ class ActionAnswerTopic(Action):
             send(dispatcher, messages.clinician(content, topic_id.split(":", 1)[1]))
             return version
         topic = content.topics[topic_id]
-        notes = [fill(n, content.clinic) for n in assess(tracker.latest_message.get("text") or "").notes]
-        sent, offset = messages.topic_answer(content, topic, entity_values(tracker, "symptom"), notes)
+        notes = [
+            fill(n, content.clinic) for n in assess(tracker.latest_message.get("text") or "").notes
+        ]
+        sent, offset = messages.topic_answer(
+            content, topic, entity_values(tracker, "symptom"), notes
+        )
         send(dispatcher, sent)
         logger.info("answered topic=%s intent=%s version=%s", topic_id, intent, content.version)
-        return [SlotSet("topic", topic_id), SlotSet(MORE_SLOT, more_marker(topic_id, offset))] + version
+        return [
+            SlotSet("topic", topic_id),
+            SlotSet(MORE_SLOT, more_marker(topic_id, offset)),
+        ] + version
 
 
 class ActionTellMeMore(Action):
-    """"Tell me more": the next part of the last answer, or the topics when there is nothing more."""
+    """ "Tell me more": the next part of the last answer, or the topics when there is nothing more."""
 
     def name(self) -> Text:
         return "action_tell_me_more"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         content = store().get()
         version = [SlotSet(VERSION_SLOT, content.version)]
         marker = parse_more_marker(tracker.get_slot(MORE_SLOT))

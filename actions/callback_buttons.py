@@ -1,5 +1,6 @@
 """The payloads of the call-back buttons. A leaf module (no imports) so actions/messages.py can add them
 to the accepted button payloads without importing the form."""
+
 from __future__ import annotations
 
 from typing import Dict, Tuple

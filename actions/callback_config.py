@@ -3,6 +3,7 @@
 Read through ops/settings.py like every other setting, so the action server, the delivery worker and
 `make callbacks` agree on the database and the webhook.
 """
+
 from __future__ import annotations
 
 import os
@@ -51,8 +52,10 @@ def load(env: Optional[Mapping[str, str]] = None) -> CallbackSettings:
     secret = str(env.get("CALLBACK_WEBHOOK_SECRET", "") or "")
     url = str(env.get("CALLBACK_WEBHOOK_URL", "") or "").strip()
     if url and len(secret) < 16:
-        raise settings.ConfigError("CALLBACK_WEBHOOK_URL is set but CALLBACK_WEBHOOK_SECRET is missing or "
-                                   "shorter than 16 characters: the clinic's system could not verify requests.")
+        raise settings.ConfigError(
+            "CALLBACK_WEBHOOK_URL is set but CALLBACK_WEBHOOK_SECRET is missing or "
+            "shorter than 16 characters: the clinic's system could not verify requests."
+        )
     return CallbackSettings(
         webhook_url=url,
         webhook_secret=secret,
@@ -76,10 +79,14 @@ def check(env: Mapping[str, str], report: Any) -> None:
         report.fail(str(e))
         return
     if not cfg.webhook_url:
-        report.ok("call-back requests: no CALLBACK_WEBHOOK_URL, they stay in the outbox for `make callbacks`")
+        report.ok(
+            "call-back requests: no CALLBACK_WEBHOOK_URL, they stay in the outbox for `make callbacks`"
+        )
         return
     parts = urlsplit(cfg.webhook_url)
     if parts.scheme != "https" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-        report.warn("CALLBACK_WEBHOOK_URL is not https: phone numbers would cross the network unencrypted.")
+        report.warn(
+            "CALLBACK_WEBHOOK_URL is not https: phone numbers would cross the network unencrypted."
+        )
     else:
         report.ok(f"call-back requests go to {parts.scheme}://{parts.hostname}")

@@ -8,6 +8,7 @@ held in the database at once, and the slots only carry tokens, cleared when the 
 dropped. Leaving: "cancel"/"stop" (or the Cancel button), a topic question, or a red flag ends the form
 at once (the red flag with the emergency or crisis reply).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,10 +37,34 @@ FIELDS = ("name", "phone", "time", "reason", "consent")
 SLOTS = {f: f"callback_{f}" for f in FIELDS}
 OUTCOME = "callback_outcome"
 SKIPPED = "skipped"
-CANCEL_WORDS = {"cancel", "stop", "quit", "exit", "never mind", "nevermind", "forget it", "no thanks",
-                "cancel that", "stop it", "dont call me", "don't call me"}
+CANCEL_WORDS = {
+    "cancel",
+    "stop",
+    "quit",
+    "exit",
+    "never mind",
+    "nevermind",
+    "forget it",
+    "no thanks",
+    "cancel that",
+    "stop it",
+    "dont call me",
+    "don't call me",
+}
 SKIP_WORDS = {"skip", "no name", "rather not say", "rather not", "pass", "none"}
-YES_WORDS = {"yes", "y", "yes please", "ok", "okay", "sure", "yep", "yeah", "that's ok", "thats ok", "fine"}
+YES_WORDS = {
+    "yes",
+    "y",
+    "yes please",
+    "ok",
+    "okay",
+    "sure",
+    "yep",
+    "yeah",
+    "that's ok",
+    "thats ok",
+    "fine",
+}
 NO_WORDS = {"no", "n", "nope", "no thanks", "don't", "dont"}
 RED_FLAG_INTENTS = {"emergency": "emergency", "self_harm": "crisis"}
 CLINICIAN_INTENTS = {"ask_personal_advice", "ask_cost", "ask_booking", "request_human"}
@@ -56,21 +81,34 @@ def plain(text: str) -> str:
 def latest(tracker: Tracker) -> Dict[str, Any]:
     msg = tracker.latest_message or {}
     intent = msg.get("intent") or {}
-    choice = next((e.get("value") for e in msg.get("entities") or [] if e.get("entity") == "choice"), None)
-    return {"text": msg.get("text") or "", "intent": intent.get("name") or "",
-            "confidence": float(intent.get("confidence") or 0), "choice": choice}
+    choice = next(
+        (e.get("value") for e in msg.get("entities") or [] if e.get("entity") == "choice"), None
+    )
+    return {
+        "text": msg.get("text") or "",
+        "intent": intent.get("name") or "",
+        "confidence": float(intent.get("confidence") or 0),
+        "choice": choice,
+    }
 
 
 def leave_reason(field: str, m: Dict[str, Any]) -> Optional[str]:
     """Why the patient's message ends the form (cancelled, topic, emergency, crisis), or None."""
-    if is_held(m["text"]):  # a number or name the channel held: the classifier's guess on a token means nothing
+    if is_held(
+        m["text"]
+    ):  # a number or name the channel held: the classifier's guess on a token means nothing
         return None
     if m["intent"] in RED_FLAG_INTENTS:
         return RED_FLAG_INTENTS[m["intent"]]
     if m["intent"] == "callback_cancel" or plain(m["text"]) in CANCEL_WORDS:
         return "cancelled"
     topic = m["intent"].startswith("ask_") or m["intent"] in CLINICIAN_INTENTS
-    if topic and m["confidence"] >= TOPIC_CONFIDENCE and not token_in(m["text"]) and not m["text"].startswith("/"):
+    if (
+        topic
+        and m["confidence"] >= TOPIC_CONFIDENCE
+        and not token_in(m["text"])
+        and not m["text"].startswith("/")
+    ):
         if field != "name" or len(m["text"].split()) >= 3:
             return "topic"
     return None
@@ -109,8 +147,9 @@ class ValidateCallbackForm(Action):
     def name(self) -> Text:
         return "validate_callback_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         requested = tracker.get_slot("requested_slot")
         if not requested:  # the form is starting
             return [SlotSet(OUTCOME, None)]
@@ -121,9 +160,13 @@ class ValidateCallbackForm(Action):
             return [SlotSet(OUTCOME, reason), SlotSet("requested_slot", None)]
         content = store().get()
         value, problem = await getattr(self, f"_{field}")(m)
-        if reason == "topic" and value is None:  # a question, not an answer ("cost" answers the reason)
+        if (
+            reason == "topic" and value is None
+        ):  # a question, not an answer ("cost" answers the reason)
             return [SlotSet(OUTCOME, reason), SlotSet("requested_slot", None)]
-        if field == "name" and value and value != SKIPPED and not value.startswith("[name:"):  # typed through a
+        if (
+            field == "name" and value and value != SKIPPED and not value.startswith("[name:")
+        ):  # typed through a
             # channel that did not hold it: held now, so at least the slot carries only a token
             value = f"[name:{await asyncio.to_thread(outbox.hold, value)}]"
         if problem:
@@ -182,10 +225,15 @@ class _AskCallback:
     def name(self) -> Text:
         return f"action_ask_callback_{self.field}"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         content = store().get()
-        intro = cm.start(content) if self.field == "name" and latest(tracker)["intent"] == "request_callback" else []
+        intro = (
+            cm.start(content)
+            if self.field == "name" and latest(tracker)["intent"] == "request_callback"
+            else []
+        )
         send(dispatcher, intro + cm.ask(self.field, content, load().retention_days))
         return []
 
@@ -216,34 +264,59 @@ class ActionCallbackSubmit(Action):
     def name(self) -> Text:
         return "action_callback_submit"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         content = store().get()
         slots = {f: tracker.get_slot(s) for f, s in SLOTS.items()}
         phone_token, name_token = held_token(slots["phone"]), held_token(slots["name"])
         outcome = tracker.get_slot(OUTCOME)
         if outcome is None and slots["consent"] == "yes" and phone_token:
-            return await self._store(dispatcher, content, phone_token, name_token, slots) + clear_slots()
+            return (
+                await self._store(dispatcher, content, phone_token, name_token, slots)
+                + clear_slots()
+            )
         await asyncio.to_thread(outbox.drop_held, [phone_token, name_token])
         events = clear_slots() + [SlotSet(OUTCOME, None)]
         if outcome in ("emergency", "crisis"):
             verdict = assess(tracker.latest_message.get("text") or "")
             logger.warning("red flag during a call-back request: form left, %s reply sent", outcome)
-            send(dispatcher, messages.crisis(content) if outcome == "crisis" else messages.emergency(content, verdict.notes))
+            send(
+                dispatcher,
+                messages.crisis(content)
+                if outcome == "crisis"
+                else messages.emergency(content, verdict.notes),
+            )
             return events
         if outcome == "topic":
             send(dispatcher, [cm.note("cancelled", content)])
             intent = latest(tracker)["intent"]
-            follow = ActionContactClinician() if intent in CLINICIAN_INTENTS else ActionAnswerTopic()
+            follow = (
+                ActionContactClinician() if intent in CLINICIAN_INTENTS else ActionAnswerTopic()
+            )
             return events + await follow.run(dispatcher, tracker, domain)
-        send(dispatcher, cm.ended("declined" if slots["consent"] == "no" else "cancelled", content,
-                                  call=slots["consent"] == "no"))
+        send(
+            dispatcher,
+            cm.ended(
+                "declined" if slots["consent"] == "no" else "cancelled",
+                content,
+                call=slots["consent"] == "no",
+            ),
+        )
         return events
 
-    async def _store(self, dispatcher: CollectingDispatcher, content: Any, phone_token: str,
-                     name_token: Optional[str], slots: Dict[str, Any]) -> List[EventType]:
+    async def _store(
+        self,
+        dispatcher: CollectingDispatcher,
+        content: Any,
+        phone_token: str,
+        name_token: Optional[str],
+        slots: Dict[str, Any],
+    ) -> List[EventType]:
         try:
-            rid = await asyncio.to_thread(outbox.store, phone_token, name_token, slots["time"], slots["reason"])
+            rid = await asyncio.to_thread(
+                outbox.store, phone_token, name_token, slots["time"], slots["reason"]
+            )
         except Exception as e:  # never confirm what was not saved
             logger.error("call-back request could not be stored (%s)", type(e).__name__)
             rid = None

@@ -1,6 +1,7 @@
 """The messages of the call-back form, built from content/callback.yml in the REST channel's format
 (actions/messages.py). `custom.kind` is "callback"; `custom.field` names the question being asked, and
 `custom.input` tells the widget which keyboard and label to use (docs/widget.md)."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -28,7 +29,9 @@ def text(key: str, content: Content, **extra: Any) -> Any:
     data = _texts()
     fields = {**content.clinic.fields(), "expect": data["expect"], **extra}
     value = data["texts"][key]
-    return [v.format(**fields) for v in value] if isinstance(value, list) else value.format(**fields)
+    return (
+        [v.format(**fields) for v in value] if isinstance(value, list) else value.format(**fields)
+    )
 
 
 def buttons(choices: Dict[str, str]) -> List[Dict[str, str]]:
@@ -44,15 +47,34 @@ def ask(field: str, content: Content, retention_days: float = 30) -> List[Messag
     if field in INPUT_LABELS:
         extra.update(input="tel" if field == "phone" else "text", label=INPUT_LABELS[field])
     if field == "name":
-        return [message(text("ask_name", content), KIND, [{"title": "Skip", "payload": cb.SKIP}, CANCEL_BUTTON], **extra)]
+        return [
+            message(
+                text("ask_name", content),
+                KIND,
+                [{"title": "Skip", "payload": cb.SKIP}, CANCEL_BUTTON],
+                **extra,
+            )
+        ]
     if field == "phone":
         return [message(text("ask_phone", content), KIND, [CANCEL_BUTTON], **extra)]
     if field == "time":
-        return [message(text("ask_time", content), KIND, buttons(cb.BEST_TIMES) + [CANCEL_BUTTON], **extra)]
+        return [
+            message(
+                text("ask_time", content), KIND, buttons(cb.BEST_TIMES) + [CANCEL_BUTTON], **extra
+            )
+        ]
     if field == "reason":
-        return [message(text("ask_reason", content), KIND, buttons(cb.REASONS) + [CANCEL_BUTTON], **extra)]
+        return [
+            message(
+                text("ask_reason", content), KIND, buttons(cb.REASONS) + [CANCEL_BUTTON], **extra
+            )
+        ]
     days = f"{retention_days:g}"
-    return [message(text("ask_consent", content, retention_days=days), KIND, buttons(cb.CONSENT), **extra)]
+    return [
+        message(
+            text("ask_consent", content, retention_days=days), KIND, buttons(cb.CONSENT), **extra
+        )
+    ]
 
 
 def note(key: str, content: Content) -> Message:
@@ -65,8 +87,14 @@ def start(content: Content) -> List[Message]:
 
 def confirmed(content: Content) -> List[Message]:
     c = content.clinic
-    return [message(t, "callback_confirmed", call=call_link(f"Call {c.emergency_number}", c.emergency_number))
-            for t in text("confirmed", content)]
+    return [
+        message(
+            t,
+            "callback_confirmed",
+            call=call_link(f"Call {c.emergency_number}", c.emergency_number),
+        )
+        for t in text("confirmed", content)
+    ]
 
 
 def ended(key: str, content: Content, call: Optional[bool] = True) -> List[Message]:

@@ -13,6 +13,7 @@ state without a database read on every message, and a number typed anywhere else
 transcript should not keep either (a number typed outside the form is simply never used, and removed by
 `make purge` after CALLBACK_HELD_HOURS).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +31,21 @@ logger = logging.getLogger(__name__)
 TOKEN = re.compile(r"\[number:([a-z]{20})\]")
 NAME_TOKEN = re.compile(r"^\[name:([a-z]{20})\]$")
 # Answers that are never a name: they must reach the form as typed (it leaves, or skips the name).
-NOT_A_NAME = {"cancel", "stop", "quit", "exit", "skip", "never mind", "nevermind", "no", "no thanks", "pass",
-              "forget it", "none", "no name"}
+NOT_A_NAME = {
+    "cancel",
+    "stop",
+    "quit",
+    "exit",
+    "skip",
+    "never mind",
+    "nevermind",
+    "no",
+    "no thanks",
+    "pass",
+    "forget it",
+    "none",
+    "no name",
+}
 MAX_NAME_CHARS = 40
 WITHHELD = "[number withheld]"
 
@@ -52,8 +66,12 @@ def shield(text: str) -> str:
 def _hold(number: str) -> str:
     try:
         return f"[number:{outbox.hold(number)}]"
-    except Exception as e:  # the database is down: the number is dropped, never kept in the transcript
-        logger.error("could not hold a phone number (%s); it was removed from the message", type(e).__name__)
+    except (
+        Exception
+    ) as e:  # the database is down: the number is dropped, never kept in the transcript
+        logger.error(
+            "could not hold a phone number (%s); it was removed from the message", type(e).__name__
+        )
         return WITHHELD
 
 
@@ -91,8 +109,14 @@ def expect_name(sender: str) -> None:
 
 def could_be_name(text: str) -> bool:
     t = text.strip()
-    return (0 < len(t) <= MAX_NAME_CHARS and not t.startswith("/") and "?" not in t and "[" not in t
-            and len(t.split()) <= 3 and re.sub(r"[^\w' ]+", " ", t.lower()).strip() not in NOT_A_NAME)
+    return (
+        0 < len(t) <= MAX_NAME_CHARS
+        and not t.startswith("/")
+        and "?" not in t
+        and "[" not in t
+        and len(t.split()) <= 3
+        and re.sub(r"[^\w' ]+", " ", t.lower()).strip() not in NOT_A_NAME
+    )
 
 
 def shield_name(sender: str, text: str) -> str:
@@ -101,11 +125,15 @@ def shield_name(sender: str, text: str) -> str:
     that question is ever taken for a name."""
     try:
         with outbox.engine().begin() as c:
-            asked = c.execute(outbox.held.delete().where(outbox.held.c.token == _expect_key(sender))).rowcount
+            asked = c.execute(
+                outbox.held.delete().where(outbox.held.c.token == _expect_key(sender))
+            ).rowcount
             if not asked or not could_be_name(text):
                 return text
             token = outbox.new_token()
-            c.execute(outbox.held.insert().values(token=token, value=text.strip(), created_at=time.time()))
+            c.execute(
+                outbox.held.insert().values(token=token, value=text.strip(), created_at=time.time())
+            )
         return f"[name:{token}]"
     except sa.exc.SQLAlchemyError as e:
         logger.error("could not hold a name (%s)", type(e).__name__)

@@ -5,6 +5,7 @@ Validation is strict and its messages are written for clinic staff: a file that 
 used. At start-up that stops the process with the message; later, a broken edit is logged and the last
 good version stays live (ContentStore.get).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -37,17 +38,42 @@ CONTENT_FILES = ("answers.yml", "clinic.yml")
 ALLOW_PLACEHOLDERS_ENV = "CLINIC_ALLOW_PLACEHOLDERS"
 
 REQUIRED_REPLIES: Tuple[str, ...] = (
-    "greet", "capabilities", "out_of_scope", "fallback", "affirm", "clinician", "error", "too_long",
-    "emergency", "crisis", "urgent_check", "aura_warning", "more_done",
+    "greet",
+    "capabilities",
+    "out_of_scope",
+    "fallback",
+    "affirm",
+    "clinician",
+    "error",
+    "too_long",
+    "emergency",
+    "crisis",
+    "urgent_check",
+    "aura_warning",
+    "more_done",
 )
 REQUIRED_REASONS: Tuple[str, ...] = (
-    "ask_personal_advice", "ask_cost", "ask_booking", "request_human",
+    "ask_personal_advice",
+    "ask_cost",
+    "ask_booking",
+    "request_human",
 )
 CLINIC_FIELDS: Tuple[str, ...] = ("name", "phone", "phone_tel", "hours", "booking_url")
 SESSION_FIELDS: Tuple[str, ...] = ("length", "eating", "driving")
 EMERGENCY_FIELDS: Tuple[str, ...] = ("number", "crisis_line", "crisis_name")
-TEMPLATE_FIELDS = ("clinic_name", "phone", "phone_tel", "hours", "booking_url", "emergency_number",
-                   "crisis_line", "crisis_name", "session_length", "session_eating", "session_driving")
+TEMPLATE_FIELDS = (
+    "clinic_name",
+    "phone",
+    "phone_tel",
+    "hours",
+    "booking_url",
+    "emergency_number",
+    "crisis_line",
+    "crisis_name",
+    "session_length",
+    "session_eating",
+    "session_driving",
+)
 # What a session instruction says while the clinic has not filled it in: never a dead end.
 SESSION_FALLBACK = "Ask our team on {phone} ({hours})."
 PROVENANCE_FIELDS = ("source_section", "reviewer_role", "last_reviewed")
@@ -63,6 +89,7 @@ class ContentError(ValueError):
 class Provenance:
     """Where a text comes from and who checked it when. `reviewer_role` may be missing (`make check`
     warns); `source` never is (the loader refuses the text)."""
+
     source: str
     reviewer_role: Optional[str]
     reviewed: dt.date
@@ -107,9 +134,13 @@ class Clinic:
 
     def fields(self) -> Dict[str, str]:
         values = {
-            "clinic_name": self.name, "phone": self.phone, "phone_tel": self.phone_tel,
-            "hours": self.hours, "booking_url": self.booking_url,
-            "emergency_number": self.emergency_number, "crisis_line": self.crisis_line,
+            "clinic_name": self.name,
+            "phone": self.phone,
+            "phone_tel": self.phone_tel,
+            "hours": self.hours,
+            "booking_url": self.booking_url,
+            "emergency_number": self.emergency_number,
+            "crisis_line": self.crisis_line,
             "crisis_name": self.crisis_name,
         }
         fallback = SESSION_FALLBACK.format(**values)
@@ -130,7 +161,7 @@ class Content:
     replies: Mapping[str, Tuple[str, ...]]
     escalation_reasons: Mapping[str, Tuple[str, ...]]
     clinic: Clinic
-    sources: Mapping[str, Provenance] = field(default_factory=dict)   # "reply:<key>", "reason:<key>"
+    sources: Mapping[str, Provenance] = field(default_factory=dict)  # "reply:<key>", "reason:<key>"
     version: str = ""
 
     def symptom_owner(self, symptom: str) -> Optional[str]:
@@ -193,7 +224,9 @@ def read_yaml(path: Path) -> Any:
 
 def _mapping(value: Any, where: str) -> Mapping[str, Any]:
     if not isinstance(value, dict):
-        raise ContentError(f"{where} must be a list of named entries (name: value), not {type(value).__name__}.")
+        raise ContentError(
+            f"{where} must be a list of named entries (name: value), not {type(value).__name__}."
+        )
     return value
 
 
@@ -208,13 +241,16 @@ def _check_template(text: str, where: str) -> None:
         if name not in TEMPLATE_FIELDS:
             raise ContentError(
                 f"{where}: {{{name}}} is not a field I can fill in. Use one of: "
-                + ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS) + "."
+                + ", ".join("{" + f + "}" for f in TEMPLATE_FIELDS)
+                + "."
             )
 
 
 def _bubbles(value: Any, where: str) -> Tuple[str, ...]:
     if not isinstance(value, list) or not value:
-        raise ContentError(f"{where} must be a list of one or more messages, each starting with '- '.")
+        raise ContentError(
+            f"{where} must be a list of one or more messages, each starting with '- '."
+        )
     out = []
     for i, item in enumerate(value, 1):
         text = _text(item, f"{where}, message {i}")
@@ -239,12 +275,15 @@ def _date(value: Any, where: str) -> dt.date:
         raise ContentError(f"{where} must be a date written YYYY-MM-DD, e.g. 2026-11-25.") from e
 
 
-def parse_provenance(data: Mapping[str, Any], where: str, inherit: Optional[Provenance] = None) -> Provenance:
+def parse_provenance(
+    data: Mapping[str, Any], where: str, inherit: Optional[Provenance] = None
+) -> Provenance:
     """source_section (required unless inherited), reviewer_role (optional), last_reviewed (a date)."""
     if "source_section" not in data and inherit is None:
         raise ContentError(
             f"{where} has no 'source_section'. Every text needs its source: the page section it comes from, "
-            "or a named reference (ICHD-3, the FDA label, NHS...), with reviewer_role and last_reviewed.")
+            "or a named reference (ICHD-3, the FDA label, NHS...), with reviewer_role and last_reviewed."
+        )
     if "source_section" not in data:
         return inherit  # type: ignore[return-value]
     source = _text(data["source_section"], f"{where}, source_section")
@@ -255,8 +294,9 @@ def parse_provenance(data: Mapping[str, Any], where: str, inherit: Optional[Prov
     elif inherit is not None:
         reviewed = inherit.reviewed
     else:
-        raise ContentError(f"{where} has no 'last_reviewed': the date (YYYY-MM-DD) the text was last "
-                           "checked.")
+        raise ContentError(
+            f"{where} has no 'last_reviewed': the date (YYYY-MM-DD) the text was last " "checked."
+        )
     return Provenance(source, role, reviewed)
 
 
@@ -265,11 +305,20 @@ def _limit_bubbles(count: int, where: str) -> None:
         raise ContentError(
             f"{where} sends {count} messages at once; a reply is at most {MAX_BUBBLES} chat bubbles on a "
             "phone. "
-            "Move the rest under 'more:' (sent when the patient taps \"Tell me more\").")
+            "Move the rest under 'more:' (sent when the patient taps \"Tell me more\")."
+        )
 
 
-TOPIC_FIELDS = {"title", "source_section", "reviewer_role", "last_reviewed", "messages", "details", "more",
-                "warning"}
+TOPIC_FIELDS = {
+    "title",
+    "source_section",
+    "reviewer_role",
+    "last_reviewed",
+    "messages",
+    "details",
+    "more",
+    "warning",
+}
 
 
 def parse_topic(topic_id: str, raw: Any, path: Path) -> Topic:
@@ -277,11 +326,14 @@ def parse_topic(topic_id: str, raw: Any, path: Path) -> Topic:
     data = _mapping(raw, where)
     unknown = set(data) - TOPIC_FIELDS
     if unknown:
-        raise ContentError(f"{where} has fields I don't know: {', '.join(sorted(unknown))}. "
-                           "Check the spelling.")
+        raise ContentError(
+            f"{where} has fields I don't know: {', '.join(sorted(unknown))}. " "Check the spelling."
+        )
     for required in ("title", "source_section", "last_reviewed", "messages"):
         if required not in data:
-            raise ContentError(f"{where} has no '{required}'. Every topic needs title, source_section, last_reviewed and messages.")
+            raise ContentError(
+                f"{where} has no '{required}'. Every topic needs title, source_section, last_reviewed and messages."
+            )
     provenance = parse_provenance(data, where)
     details_raw = _mapping(data.get("details") or {}, f"{where}, details")
     details: Dict[str, str] = {}
@@ -291,17 +343,23 @@ def parse_topic(topic_id: str, raw: Any, path: Path) -> Topic:
         if isinstance(value, dict):
             extra = set(value) - {"text", *PROVENANCE_FIELDS}
             if extra:
-                raise ContentError(f"{dwhere} has fields I don't know: {', '.join(sorted(extra))}. Use text "
-                                   "and source_section.")
+                raise ContentError(
+                    f"{dwhere} has fields I don't know: {', '.join(sorted(extra))}. Use text "
+                    "and source_section."
+                )
             details[symptom] = _bubbles([value.get("text")], dwhere)[0]
             detail_sources[symptom] = parse_provenance(value, dwhere, inherit=provenance)
         else:
             details[symptom] = _bubbles([value], dwhere)[0]
     messages = _bubbles(data["messages"], f"{where}, messages")
     more = _bubbles(data["more"], f"{where}, more") if data.get("more") is not None else ()
-    warning = _text(data["warning"], f"{where}, warning") if data.get("warning") is not None else None
-    _limit_bubbles(len(messages) + (1 if warning else 0),
-                   f"{where}, messages" + (" (with its warning)" if warning else ""))
+    warning = (
+        _text(data["warning"], f"{where}, warning") if data.get("warning") is not None else None
+    )
+    _limit_bubbles(
+        len(messages) + (1 if warning else 0),
+        f"{where}, messages" + (" (with its warning)" if warning else ""),
+    )
     return Topic(
         id=topic_id,
         title=_text(data["title"], f"{where}, title"),
@@ -337,7 +395,8 @@ def check_phones_agree(phone: str, phone_tel: str, path: Path) -> None:
         raise ContentError(
             f"{path}: 'phone' ({phone}) and 'phone_tel' ({phone_tel}) are not the same number, so the call "
             "button would dial a different number from the one patients read. Make them the same (phone_tel is "
-            "the same number as digits, with an optional + and country code).")
+            "the same number as digits, with an optional + and country code)."
+        )
 
 
 def parse_clinic(raw: Any, path: Path) -> Clinic:
@@ -346,23 +405,35 @@ def parse_clinic(raw: Any, path: Path) -> Clinic:
     emergency = _mapping(data.get("emergency"), f"{path}: 'emergency'")
     session = _mapping(data.get("session") or {}, f"{path}: 'session'")
     values = {f: _text(clinic.get(f), f"{path}: clinic.{f}") for f in CLINIC_FIELDS}
-    values.update({f: _text(str(emergency.get(f, "")), f"{path}: emergency.{f}") for f in EMERGENCY_FIELDS})
-    sessions = {f: _text(session.get(f), f"{path}: session.{f}") for f in SESSION_FIELDS if f in session}
+    values.update(
+        {f: _text(str(emergency.get(f, "")), f"{path}: emergency.{f}") for f in EMERGENCY_FIELDS}
+    )
+    sessions = {
+        f: _text(session.get(f), f"{path}: session.{f}") for f in SESSION_FIELDS if f in session
+    }
     placeholders = [f"clinic.{f}" for f in CLINIC_FIELDS if _is_placeholder(values[f])]
-    placeholders += [f"session.{f}" for f in SESSION_FIELDS
-                     if f not in sessions or _is_placeholder(sessions[f])]
+    placeholders += [
+        f"session.{f}" for f in SESSION_FIELDS if f not in sessions or _is_placeholder(sessions[f])
+    ]
     placeholders += [f"emergency.{f}" for f in EMERGENCY_FIELDS if _is_placeholder(values[f])]
     # A marked phone_tel still has to dial the demo number, so the marker is not part of the link.
     values["phone_tel"] = _unmarked(values["phone_tel"])
     for f in ("phone_tel", "number", "crisis_line"):
         if not _TEL.match(values[f]):
-            raise ContentError(f"{path}: '{f}' must be digits only (a leading + is allowed), e.g. 911 or +15550100000; it is '{values[f]}'.")
+            raise ContentError(
+                f"{path}: '{f}' must be digits only (a leading + is allowed), e.g. 911 or +15550100000; it is '{values[f]}'."
+            )
     check_phones_agree(values["phone"], values["phone_tel"], path)
     return Clinic(
-        name=_unmarked(values["name"]) or values["name"], phone=values["phone"],
+        name=_unmarked(values["name"]) or values["name"],
+        phone=values["phone"],
         phone_tel=values["phone_tel"],
-        hours=values["hours"], booking_url=values["booking_url"], emergency_number=values["number"],
-        crisis_line=values["crisis_line"], crisis_name=values["crisis_name"], session=sessions,
+        hours=values["hours"],
+        booking_url=values["booking_url"],
+        emergency_number=values["number"],
+        crisis_line=values["crisis_line"],
+        crisis_name=values["crisis_name"],
+        session=sessions,
         placeholder_fields=tuple(placeholders),
     )
 
@@ -372,12 +443,14 @@ def _sourced_texts(raw: Any, where: str) -> Tuple[Tuple[str, ...], Provenance]:
     if not isinstance(raw, dict):
         raise ContentError(
             f"{where} has no 'source_section'. Every text needs its source, reviewer_role and last_reviewed, "
-            "written like a topic:\n    source_section: \"...\"\n    reviewer_role: \"...\"\n"
-            "    last_reviewed: YYYY-MM-DD\n    messages:\n      - \"...\"")
+            'written like a topic:\n    source_section: "..."\n    reviewer_role: "..."\n'
+            '    last_reviewed: YYYY-MM-DD\n    messages:\n      - "..."'
+        )
     unknown = set(raw) - {"messages", *PROVENANCE_FIELDS}
     if unknown:
-        raise ContentError(f"{where} has fields I don't know: {', '.join(sorted(unknown))}. "
-                           "Check the spelling.")
+        raise ContentError(
+            f"{where} has fields I don't know: {', '.join(sorted(unknown))}. " "Check the spelling."
+        )
     provenance = parse_provenance(raw, where)
     texts = _bubbles(raw.get("messages"), f"{where}, messages")
     _limit_bubbles(len(texts), where)
@@ -390,12 +463,16 @@ def parse_content(raw: Any, clinic: Clinic, path: Path, version: str = "") -> Co
     topics = {tid: parse_topic(tid, t, path) for tid, t in topics_raw.items()}
     missing = [t for t in REQUIRED_TOPICS if t not in topics]
     if missing:
-        raise ContentError(f"{path}: these topics are missing and the assistant needs them: {', '.join(missing)}.")
+        raise ContentError(
+            f"{path}: these topics are missing and the assistant needs them: {', '.join(missing)}."
+        )
     seen: Dict[str, str] = {}
     for topic in topics.values():
         for symptom in topic.details:
             if symptom in seen:
-                raise ContentError(f"{path}: the detail '{symptom}' is under both '{seen[symptom]}' and '{topic.id}'; keep it under one topic.")
+                raise ContentError(
+                    f"{path}: the detail '{symptom}' is under both '{seen[symptom]}' and '{topic.id}'; keep it under one topic."
+                )
             seen[symptom] = topic.id
     sources: Dict[str, Provenance] = {}
     replies_raw = _mapping(data.get("replies"), f"{path}: 'replies'")
@@ -407,17 +484,27 @@ def parse_content(raw: Any, clinic: Clinic, path: Path, version: str = "") -> Co
         raise ContentError(f"{path}: these replies are missing: {', '.join(missing)}.")
     for topic in topics.values():
         if topic.warning and topic.warning not in replies:
-            raise ContentError(f"{path}: topic '{topic.id}' has the warning '{topic.warning}', which is not a "
-                               f"reply under replies. Use one of: {', '.join(sorted(replies))}.")
+            raise ContentError(
+                f"{path}: topic '{topic.id}' has the warning '{topic.warning}', which is not a "
+                f"reply under replies. Use one of: {', '.join(sorted(replies))}."
+            )
     reasons_raw = _mapping(data.get("escalation_reasons"), f"{path}: 'escalation_reasons'")
     reasons: Dict[str, Tuple[str, ...]] = {}
     for key, value in reasons_raw.items():
-        reasons[key], sources[f"reason:{key}"] = _sourced_texts(value, f"{path}: escalation_reasons '{key}'")
+        reasons[key], sources[f"reason:{key}"] = _sourced_texts(
+            value, f"{path}: escalation_reasons '{key}'"
+        )
     missing = [r for r in REQUIRED_REASONS if r not in reasons]
     if missing:
         raise ContentError(f"{path}: these escalation_reasons are missing: {', '.join(missing)}.")
-    return Content(topics=topics, replies=replies, escalation_reasons=reasons, clinic=clinic, sources=sources,
-                   version=version)
+    return Content(
+        topics=topics,
+        replies=replies,
+        escalation_reasons=reasons,
+        clinic=clinic,
+        sources=sources,
+        version=version,
+    )
 
 
 def content_version(content_dir: Path) -> str:
@@ -440,8 +527,9 @@ def load(content_dir: Path = CONTENT_DIR) -> Content:
     return parse_content(read_yaml(answers_path), clinic, answers_path, version)
 
 
-def go_live_problems(content_dir: Path = CONTENT_DIR,
-                     env: Optional[Mapping[str, str]] = None) -> Tuple[List[str], List[str]]:
+def go_live_problems(
+    content_dir: Path = CONTENT_DIR, env: Optional[Mapping[str, str]] = None
+) -> Tuple[List[str], List[str]]:
     """(problems, warnings) for the production preflight: content that does not load, or a clinic value
     still a REPLACE-ME placeholder (a warning instead only when CLINIC_ALLOW_PLACEHOLDERS=1, for demos
     and tests)."""
@@ -453,8 +541,10 @@ def go_live_problems(content_dir: Path = CONTENT_DIR,
     left = content.clinic.placeholders()
     if not left:
         return [], []
-    text = (f"content/clinic.yml still has REPLACE-ME placeholders: {', '.join(left)}. Patients would read "
-            "(and the call button would dial) made-up details. Put the clinic's real details in.")
+    text = (
+        f"content/clinic.yml still has REPLACE-ME placeholders: {', '.join(left)}. Patients would read "
+        "(and the call button would dial) made-up details. Put the clinic's real details in."
+    )
     if env.get(ALLOW_PLACEHOLDERS_ENV) == "1":
         return [], [f"{text} (allowed here by {ALLOW_PLACEHOLDERS_ENV}=1: never in production)"]
     return [text], []
@@ -477,11 +567,16 @@ class ContentStore:
         self._checked_at = time.monotonic()
         self.last_error: Optional[str] = None
         for name in self._content.clinic.placeholders():
-            logger.warning("content/clinic.yml: '%s' is still a REPLACE-ME placeholder; put the clinic's real details in before going live.", name)
+            logger.warning(
+                "content/clinic.yml: '%s' is still a REPLACE-ME placeholder; put the clinic's real details in before going live.",
+                name,
+            )
 
     def _file_stamp(self) -> Tuple[float, ...]:
-        return tuple((self._dir / f).stat().st_mtime_ns if (self._dir / f).exists() else 0.0
-                     for f in CONTENT_FILES)
+        return tuple(
+            (self._dir / f).stat().st_mtime_ns if (self._dir / f).exists() else 0.0
+            for f in CONTENT_FILES
+        )
 
     def get(self) -> Content:
         now = time.monotonic()

@@ -10,6 +10,7 @@ Idempotency-Key (the request id), so a receiver that keeps the keys it has seen 
 once even if a worker dies after the POST and before recording it. Nothing here logs a phone number or
 name: only request ids, status codes and error types.
 """
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,11 @@ def backoff(attempt: int, base: float, cap: float, rng: Optional[random.Random] 
 
 
 def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return (
+        datetime.fromtimestamp(ts, timezone.utc)
+        .isoformat(timespec="seconds")
+        .replace("+00:00", "Z")
+    )
 
 
 def payload(req: outbox.Request) -> Dict[str, Any]:
@@ -93,13 +98,22 @@ def deliver_one(cfg: CallbackSettings, session: requests.Session, eng: Any = Non
         return True
     if req.attempts >= cfg.max_attempts:
         outbox.mark_attempt_failed(req, error, None, eng)
-        logger.error("call-back request %s FAILED after %d attempts (%s); kept for staff: make callbacks",
-                     req.id[:8], req.attempts, error)
+        logger.error(
+            "call-back request %s FAILED after %d attempts (%s); kept for staff: make callbacks",
+            req.id[:8],
+            req.attempts,
+            error,
+        )
     else:
         delay = backoff(req.attempts, cfg.retry_base, cfg.retry_max)
         outbox.mark_attempt_failed(req, error, time.time() + delay, eng)
-        logger.warning("call-back request %s attempt %d failed (%s); retry in %.1f s",
-                       req.id[:8], req.attempts, error, delay)
+        logger.warning(
+            "call-back request %s attempt %d failed (%s); retry in %.1f s",
+            req.id[:8],
+            req.attempts,
+            error,
+            delay,
+        )
     return True
 
 
@@ -117,9 +131,13 @@ class Worker:
         logger.info("call-back delivery worker started")
         while not self.stop_event.is_set():
             try:
-                while not self.stop_event.is_set() and deliver_one(self.cfg, self.session, self.eng):
+                while not self.stop_event.is_set() and deliver_one(
+                    self.cfg, self.session, self.eng
+                ):
                     pass
-            except Exception as e:  # the database is down, say: keep polling, the requests are safe in it
+            except (
+                Exception
+            ) as e:  # the database is down, say: keep polling, the requests are safe in it
                 logger.error("call-back delivery: %s; retrying", type(e).__name__)
             self.wake_event.wait(self.cfg.poll)
             self.wake_event.clear()
@@ -138,7 +156,9 @@ def start_in_background() -> Optional[Worker]:
     if _worker is None:
         cfg = load()
         if not cfg.webhook_url:
-            logger.info("CALLBACK_WEBHOOK_URL not set: call-back requests stay in the outbox (make callbacks)")
+            logger.info(
+                "CALLBACK_WEBHOOK_URL not set: call-back requests stay in the outbox (make callbacks)"
+            )
             return None
         _worker = Worker(cfg)
         threading.Thread(target=_worker.run, name="callback-delivery", daemon=True).start()
@@ -152,7 +172,9 @@ def wake() -> None:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     cfg = load()
     if not cfg.webhook_url:
         print("delivery: CALLBACK_WEBHOOK_URL is not set; nothing to deliver to.", file=sys.stderr)

@@ -1,4 +1,5 @@
 """Sends messages built by actions/messages.py through rasa-sdk's dispatcher."""
+
 from __future__ import annotations
 
 from typing import Iterable
@@ -10,4 +11,6 @@ from actions.messages import Message
 
 def send(dispatcher: CollectingDispatcher, messages: Iterable[Message]) -> None:
     for m in messages:
-        dispatcher.utter_message(text=m["text"], buttons=m.get("buttons") or [], json_message=m["custom"])
+        dispatcher.utter_message(
+            text=m["text"], buttons=m.get("buttons") or [], json_message=m["custom"]
+        )

@@ -5,6 +5,7 @@ The action server sends them through the dispatcher (`send`), and plugins/channe
 error and emergency messages itself when the action server cannot be reached, so both say the same.
 `custom.kind` tells the widget how to show a message (docs/architecture.md); it never guesses from text.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
@@ -21,14 +22,18 @@ MORE_TITLE = "Tell me more"
 MORE_PAYLOAD = "/tell_me_more"
 
 
-def message(text: str, kind: str, buttons: Optional[List[Dict[str, str]]] = None, **custom: Any) -> Message:
+def message(
+    text: str, kind: str, buttons: Optional[List[Dict[str, str]]] = None, **custom: Any
+) -> Message:
     msg: Message = {"text": text, "custom": {"kind": kind, **custom}}
     if buttons:
         msg["buttons"] = buttons
     return msg
 
 
-def with_buttons(texts: Sequence[str], kind: str, buttons: List[Dict[str, str]], **custom: Any) -> List[Message]:
+def with_buttons(
+    texts: Sequence[str], kind: str, buttons: List[Dict[str, str]], **custom: Any
+) -> List[Message]:
     """One message per text; the buttons go on the last one."""
     out = [message(t, kind, **custom) for t in texts]
     if out:
@@ -56,8 +61,9 @@ def more_button() -> List[Dict[str, str]]:
     return [{"title": MORE_TITLE, "payload": MORE_PAYLOAD}]
 
 
-def topic_answer(content: Content, topic: Topic, symptoms: Iterable[str] = (),
-                 notes: Iterable[str] = ()) -> Tuple[List[Message], Optional[int]]:
+def topic_answer(
+    content: Content, topic: Topic, symptoms: Iterable[str] = (), notes: Iterable[str] = ()
+) -> Tuple[List[Message], Optional[int]]:
     """A topic's answer, at most MAX_BUBBLES bubbles: the topic's warning first (before anything
     reassuring), then any safety notes (one bubble), the lines of the symptoms the patient named, then the
     answer. Returns the messages and, when the answer goes on, how much of the topic's body was sent
@@ -65,10 +71,15 @@ def topic_answer(content: Content, topic: Topic, symptoms: Iterable[str] = (),
     c = content.clinic
     first: List[Message] = []
     if topic.warning:
-        first += [message(t, "answer", topic=topic.id, note="safety") for t in content.reply(topic.warning)]
+        first += [
+            message(t, "answer", topic=topic.id, note="safety")
+            for t in content.reply(topic.warning)
+        ]
     notes = [fill(n, c) for n in notes]
     if notes:
-        first.append(message(" ".join(dict.fromkeys(notes)), "answer", topic=topic.id, note="safety"))
+        first.append(
+            message(" ".join(dict.fromkeys(notes)), "answer", topic=topic.id, note="safety")
+        )
     named = [fill(topic.details[s], c) for s in dict.fromkeys(symptoms) if s in topic.details]
     room = max(1, MAX_BUBBLES - len(first))
     named = named[:room]
@@ -85,7 +96,7 @@ def more_answer(content: Content, topic: Topic, offset: int) -> Tuple[List[Messa
     """What "Tell me more" sends: the next bubbles of the topic's body from `offset`, and the new offset
     (None at the end)."""
     body = [fill(t, content.clinic) for t in topic.body]
-    part = body[offset:offset + MAX_BUBBLES]
+    part = body[offset : offset + MAX_BUBBLES]
     if not part:
         return topics_menu(content, "more_done"), None
     out = [message(t, "answer", topic=topic.id) for t in part]
@@ -110,7 +121,9 @@ CALLBACK_BUTTON = {"title": "Request a call-back", "payload": callback_buttons.R
 
 def fallback(content: Content, offer_callback: bool = False) -> List[Message]:
     first, *rest = content.reply("fallback")
-    out = [message(first, "fallback", menu_buttons(content))] + [message(t, "fallback") for t in rest]
+    out = [message(first, "fallback", menu_buttons(content))] + [
+        message(t, "fallback") for t in rest
+    ]
     if offer_callback:  # a repeated miss: a person may help more than the menu
         out[-1]["buttons"] = out[-1].get("buttons", []) + [CALLBACK_BUTTON]
     return stamped(content, out)
@@ -121,9 +134,21 @@ def clinician(content: Content, reason: Optional[str]) -> List[Message]:
     reason gets the general "a clinician can look at your situation" reply. Every bubble carries the
     call link and the booking link."""
     c = content.clinic
-    texts = content.reason(reason) if reason in content.escalation_reasons else content.reply("clinician")
-    out = [message(t, "clinician", call=call_link(f"Call {c.phone}", c.phone_tel), booking_url=c.booking_url,
-                   reason=reason or "clinician") for t in texts]
+    texts = (
+        content.reason(reason)
+        if reason in content.escalation_reasons
+        else content.reply("clinician")
+    )
+    out = [
+        message(
+            t,
+            "clinician",
+            call=call_link(f"Call {c.phone}", c.phone_tel),
+            booking_url=c.booking_url,
+            reason=reason or "clinician",
+        )
+        for t in texts
+    ]
     out[-1]["buttons"] = [CALLBACK_BUTTON]
     return stamped(content, out)
 
@@ -138,11 +163,14 @@ def emergency(content: Content, notes: Iterable[str] = ()) -> List[Message]:
 
 
 def urgent_check(content: Content) -> List[Message]:
-    """"Call now if this is new": for a sign happening now that may or may not be the patient's usual.
+    """ "Call now if this is new": for a sign happening now that may or may not be the patient's usual.
     The first message says when to call; the last asks, with buttons."""
     number = content.clinic.emergency_number
     buttons = [{"title": t, "payload": p} for t, p in URGENT_CHECK_BUTTONS]
-    out = [message(t, "urgent_check", call=call_link(f"Call {number}", number)) for t in content.reply("urgent_check")]
+    out = [
+        message(t, "urgent_check", call=call_link(f"Call {number}", number))
+        for t in content.reply("urgent_check")
+    ]
     out[-1]["buttons"] = buttons
     return stamped(content, out)
 
@@ -151,14 +179,21 @@ def crisis(content: Content) -> List[Message]:
     c = content.clinic
     call = call_link(f"Call {c.emergency_number}", c.emergency_number)
     crisis_call = call_link(f"Call or text {c.crisis_line}", c.crisis_line)
-    out = [message(t, "crisis", call=call, crisis_call=crisis_call) for t in content.reply("crisis")]
+    out = [
+        message(t, "crisis", call=call, crisis_call=crisis_call) for t in content.reply("crisis")
+    ]
     return stamped(content, out)
 
 
 def error(content: Content) -> List[Message]:
     c = content.clinic
-    return stamped(content, [message(t, "error", call=call_link(f"Call {c.phone}", c.phone_tel))
-                             for t in content.reply("error")])
+    return stamped(
+        content,
+        [
+            message(t, "error", call=call_link(f"Call {c.phone}", c.phone_tel))
+            for t in content.reply("error")
+        ],
+    )
 
 
 def too_long(content: Content) -> List[Message]:
@@ -175,5 +210,9 @@ URGENT_CHECK_BUTTONS: Tuple[Tuple[str, str], ...] = (
     ("It's my usual aura", "/ask_aura"),
     ("I'm asking in general", "/ask_capabilities"),
 )
-BUTTON_PAYLOADS = (frozenset(TOPIC_REQUESTS.values()) | {p for _, p in URGENT_CHECK_BUTTONS} | {MORE_PAYLOAD}
-                   | callback_buttons.PAYLOADS)
+BUTTON_PAYLOADS = (
+    frozenset(TOPIC_REQUESTS.values())
+    | {p for _, p in URGENT_CHECK_BUTTONS}
+    | {MORE_PAYLOAD}
+    | callback_buttons.PAYLOADS
+)

@@ -13,6 +13,7 @@ UPDATE whose WHERE picks the row (a single statement holds SQLite's write lock).
 a lease (claimed_until): a worker that dies mid-delivery leaves the request to be retried, with the same
 idempotency key, once the lease ends.
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,13 +37,15 @@ TOKEN_ALPHABET = string.ascii_lowercase  # letters only: a token never looks lik
 
 metadata = sa.MetaData()
 held = sa.Table(
-    "callback_held", metadata,
+    "callback_held",
+    metadata,
     sa.Column("token", sa.String(32), primary_key=True),
     sa.Column("value", sa.String(200), nullable=False),
     sa.Column("created_at", sa.Float, nullable=False),
 )
 outbox = sa.Table(
-    "callback_outbox", metadata,
+    "callback_outbox",
+    metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("status", sa.String(16), nullable=False, index=True),
@@ -108,11 +111,15 @@ def engine(url: Optional[str] = None) -> sa.engine.Engine:
             if url.startswith("sqlite"):
                 eng = sa.create_engine(url, connect_args={"timeout": 15})
             else:
-                eng = sa.create_engine(url, pool_pre_ping=True, connect_args=settings.postgresql_connect_args())
+                eng = sa.create_engine(
+                    url, pool_pre_ping=True, connect_args=settings.postgresql_connect_args()
+                )
             try:
                 metadata.create_all(eng, checkfirst=True)
             except sa.exc.SQLAlchemyError:
-                metadata.create_all(eng, checkfirst=True)  # another process created them at the same moment
+                metadata.create_all(
+                    eng, checkfirst=True
+                )  # another process created them at the same moment
             _engines[url] = eng
         return _engines[url]
 
@@ -122,6 +129,7 @@ def is_postgresql(eng: sa.engine.Engine) -> bool:
 
 
 # ---- values held apart from the conversation
+
 
 def new_token() -> str:
     return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(20))
@@ -153,44 +161,84 @@ def drop_held(tokens: List[str], eng: Optional[sa.engine.Engine] = None) -> None
 
 # ---- requests
 
-def store(phone_token: str, name_token: Optional[str], best_time: str, reason: str,
-          eng: Optional[sa.engine.Engine] = None) -> Optional[str]:
+
+def store(
+    phone_token: str,
+    name_token: Optional[str],
+    best_time: str,
+    reason: str,
+    eng: Optional[sa.engine.Engine] = None,
+) -> Optional[str]:
     """Writes the request and drops the held values in ONE transaction. Returns its id, or None if the
     held phone number is gone (already stored, or purged)."""
     with (eng or engine()).begin() as c:
         phone = c.execute(sa.select(held.c.value).where(held.c.token == phone_token)).scalar()
-        name = c.execute(sa.select(held.c.value).where(held.c.token == name_token)).scalar() if name_token else None
+        name = (
+            c.execute(sa.select(held.c.value).where(held.c.token == name_token)).scalar()
+            if name_token
+            else None
+        )
         # Deleting the held number first is what makes a request out of it: a second submit of the same
         # number (it cannot happen inside one conversation's lock, but cheap to rule out) deletes nothing.
-        if phone is None or not c.execute(held.delete().where(held.c.token == phone_token)).rowcount:
+        if (
+            phone is None
+            or not c.execute(held.delete().where(held.c.token == phone_token)).rowcount
+        ):
             return None
         if name_token:
             c.execute(held.delete().where(held.c.token == name_token))
         now = time.time()
         rid = str(uuid.uuid4())
-        c.execute(outbox.insert().values(id=rid, created_at=now, status=PENDING, first_name=name, phone=phone,
-                                         best_time=best_time, reason=reason, attempts=0, next_attempt_at=now))
+        c.execute(
+            outbox.insert().values(
+                id=rid,
+                created_at=now,
+                status=PENDING,
+                first_name=name,
+                phone=phone,
+                best_time=best_time,
+                reason=reason,
+                attempts=0,
+                next_attempt_at=now,
+            )
+        )
     return rid
 
 
-def claim(lease: float, eng: Optional[sa.engine.Engine] = None, now: Optional[float] = None) -> Optional[Request]:
+def claim(
+    lease: float, eng: Optional[sa.engine.Engine] = None, now: Optional[float] = None
+) -> Optional[Request]:
     """Claims the oldest request due for delivery, or None. Counts the attempt at once, so a request
     that kills its worker still runs out of attempts."""
     eng = eng or engine()
     now = time.time() if now is None else now
     token = str(uuid.uuid4())
-    due = sa.and_(outbox.c.status == PENDING, outbox.c.next_attempt_at <= now,
-                  sa.or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now))
+    due = sa.and_(
+        outbox.c.status == PENDING,
+        outbox.c.next_attempt_at <= now,
+        sa.or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < now),
+    )
     values = dict(claim=token, claimed_until=now + lease, attempts=outbox.c.attempts + 1)
     with eng.begin() as c:
         if is_postgresql(eng):
-            rid = c.execute(sa.select(outbox.c.id).where(due).order_by(outbox.c.created_at).limit(1)
-                            .with_for_update(skip_locked=True)).scalar()
+            rid = c.execute(
+                sa.select(outbox.c.id)
+                .where(due)
+                .order_by(outbox.c.created_at)
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).scalar()
             if rid is None:
                 return None
             c.execute(outbox.update().where(outbox.c.id == rid).values(**values))
         else:
-            pick = sa.select(outbox.c.id).where(due).order_by(outbox.c.created_at).limit(1).scalar_subquery()
+            pick = (
+                sa.select(outbox.c.id)
+                .where(due)
+                .order_by(outbox.c.created_at)
+                .limit(1)
+                .scalar_subquery()
+            )
             if not c.execute(outbox.update().where(outbox.c.id == pick).values(**values)).rowcount:
                 return None
         row = c.execute(sa.select(outbox).where(outbox.c.claim == token)).first()
@@ -199,13 +247,24 @@ def claim(lease: float, eng: Optional[sa.engine.Engine] = None, now: Optional[fl
 
 def mark_delivered(req: Request, eng: Optional[sa.engine.Engine] = None) -> bool:
     with (eng or engine()).begin() as c:
-        return bool(c.execute(outbox.update().where(sa.and_(outbox.c.id == req.id, outbox.c.claim == req.claim))
-                              .values(status=DELIVERED, delivered_at=time.time(), claim=None,
-                                      claimed_until=None, last_error=None)).rowcount)
+        return bool(
+            c.execute(
+                outbox.update()
+                .where(sa.and_(outbox.c.id == req.id, outbox.c.claim == req.claim))
+                .values(
+                    status=DELIVERED,
+                    delivered_at=time.time(),
+                    claim=None,
+                    claimed_until=None,
+                    last_error=None,
+                )
+            ).rowcount
+        )
 
 
-def mark_attempt_failed(req: Request, error: str, retry_at: Optional[float],
-                        eng: Optional[sa.engine.Engine] = None) -> None:
+def mark_attempt_failed(
+    req: Request, error: str, retry_at: Optional[float], eng: Optional[sa.engine.Engine] = None
+) -> None:
     """retry_at None: out of attempts, the request is failed and kept for staff."""
     values: Dict[str, Any] = dict(claim=None, claimed_until=None, last_error=error[:200])
     if retry_at is None:
@@ -213,10 +272,16 @@ def mark_attempt_failed(req: Request, error: str, retry_at: Optional[float],
     else:
         values["next_attempt_at"] = retry_at
     with (eng or engine()).begin() as c:
-        c.execute(outbox.update().where(sa.and_(outbox.c.id == req.id, outbox.c.claim == req.claim)).values(**values))
+        c.execute(
+            outbox.update()
+            .where(sa.and_(outbox.c.id == req.id, outbox.c.claim == req.claim))
+            .values(**values)
+        )
 
 
-def list_requests(status: Optional[str] = None, eng: Optional[sa.engine.Engine] = None) -> List[Request]:
+def list_requests(
+    status: Optional[str] = None, eng: Optional[sa.engine.Engine] = None
+) -> List[Request]:
     q = sa.select(outbox).order_by(outbox.c.created_at)
     if status:
         q = q.where(outbox.c.status == status)
@@ -227,21 +292,39 @@ def list_requests(status: Optional[str] = None, eng: Optional[sa.engine.Engine] 
 def find(prefix: str, eng: Optional[sa.engine.Engine] = None) -> List[Request]:
     """Requests whose id starts with `prefix` (staff type the first characters)."""
     with (eng or engine()).begin() as c:
-        return [Request.from_row(r) for r in c.execute(sa.select(outbox).where(outbox.c.id.like(prefix + "%")))]
+        return [
+            Request.from_row(r)
+            for r in c.execute(sa.select(outbox).where(outbox.c.id.like(prefix + "%")))
+        ]
 
 
 def mark_handled(rid: str, eng: Optional[sa.engine.Engine] = None) -> bool:
     with (eng or engine()).begin() as c:
-        return bool(c.execute(outbox.update().where(outbox.c.id == rid)
-                              .values(status=HANDLED, handled_at=time.time(), claim=None, claimed_until=None)).rowcount)
+        return bool(
+            c.execute(
+                outbox.update()
+                .where(outbox.c.id == rid)
+                .values(status=HANDLED, handled_at=time.time(), claim=None, claimed_until=None)
+            ).rowcount
+        )
 
 
 def requeue(rid: str, eng: Optional[sa.engine.Engine] = None) -> bool:
     """A failed request back to pending with fresh attempts."""
     with (eng or engine()).begin() as c:
-        return bool(c.execute(outbox.update().where(sa.and_(outbox.c.id == rid, outbox.c.status == FAILED))
-                              .values(status=PENDING, attempts=0, next_attempt_at=time.time(),
-                                      claim=None, claimed_until=None)).rowcount)
+        return bool(
+            c.execute(
+                outbox.update()
+                .where(sa.and_(outbox.c.id == rid, outbox.c.status == FAILED))
+                .values(
+                    status=PENDING,
+                    attempts=0,
+                    next_attempt_at=time.time(),
+                    claim=None,
+                    claimed_until=None,
+                )
+            ).rowcount
+        )
 
 
 @dataclass
@@ -250,19 +333,30 @@ class PurgeCounts:
     held: int
 
 
-def purge(retention_days: float, held_hours: float, dry_run: bool = False,
-          eng: Optional[sa.engine.Engine] = None, now: Optional[float] = None) -> PurgeCounts:
+def purge(
+    retention_days: float,
+    held_hours: float,
+    dry_run: bool = False,
+    eng: Optional[sa.engine.Engine] = None,
+    now: Optional[float] = None,
+) -> PurgeCounts:
     """Removes delivered and handled requests older than the retention period (pending and failed ones
     wait for staff), and held values a patient never finished with."""
     now = time.time() if now is None else now
     eng = eng or engine()
-    done = sa.and_(outbox.c.status.in_([DELIVERED, HANDLED]),
-                   sa.func.coalesce(outbox.c.handled_at, outbox.c.delivered_at, outbox.c.created_at)
-                   < now - retention_days * 86400)
+    done = sa.and_(
+        outbox.c.status.in_([DELIVERED, HANDLED]),
+        sa.func.coalesce(outbox.c.handled_at, outbox.c.delivered_at, outbox.c.created_at)
+        < now - retention_days * 86400,
+    )
     stale = held.c.created_at < now - held_hours * 3600
     with eng.begin() as c:
         if dry_run:
-            return PurgeCounts(c.execute(sa.select(sa.func.count()).select_from(outbox).where(done)).scalar() or 0,
-                               c.execute(sa.select(sa.func.count()).select_from(held).where(stale)).scalar() or 0)
-        return PurgeCounts(c.execute(outbox.delete().where(done)).rowcount or 0,
-                           c.execute(held.delete().where(stale)).rowcount or 0)
+            return PurgeCounts(
+                c.execute(sa.select(sa.func.count()).select_from(outbox).where(done)).scalar() or 0,
+                c.execute(sa.select(sa.func.count()).select_from(held).where(stale)).scalar() or 0,
+            )
+        return PurgeCounts(
+            c.execute(outbox.delete().where(done)).rowcount or 0,
+            c.execute(held.delete().where(stale)).rowcount or 0,
+        )

@@ -1,5 +1,6 @@
 """Phone numbers: finding them in a message (so they are held apart from the transcript) and
 validating/normalising them with `phonenumbers`."""
+
 from __future__ import annotations
 
 import re

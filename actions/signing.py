@@ -3,6 +3,7 @@
 The timestamp is signed with the body so a captured request cannot be replayed later with a fresh
 timestamp; the receiver checks the signature and that the timestamp is recent (docs/production.md).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,7 +19,9 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + mac.hexdigest()
 
 
-def verify(secret: str, timestamp: str, body: bytes, received: str, now: float, tolerance: float = 300) -> bool:
+def verify(
+    secret: str, timestamp: str, body: bytes, received: str, now: float, tolerance: float = 300
+) -> bool:
     """What the clinic's receiver does: a matching signature on a recent timestamp."""
     try:
         fresh = abs(now - int(timestamp)) <= tolerance

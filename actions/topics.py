@@ -39,8 +39,16 @@ REQUIRED_TOPICS: Tuple[str, ...] = tuple(TOPIC_REQUESTS)
 
 # The menu: the main topics, in the order patients see them.
 MENU: Tuple[str, ...] = (
-    "prodrome", "aura", "attack_symptoms", "attack_duration", "postdrome", "ketamine_what",
-    "ketamine_how_it_helps", "ketamine_speed", "ketamine_side_effects", "ketamine_session",
+    "prodrome",
+    "aura",
+    "attack_symptoms",
+    "attack_duration",
+    "postdrome",
+    "ketamine_what",
+    "ketamine_how_it_helps",
+    "ketamine_speed",
+    "ketamine_side_effects",
+    "ketamine_session",
     "ketamine_vs_antidepressants",
 )
 
@@ -48,12 +56,20 @@ MENU: Tuple[str, ...] = (
 # that reason: the page does not answer it.
 FOLLOW_UPS: Dict[str, Dict[Optional[str], str]] = {
     "ask_duration": {
-        "aura": "aura_duration", "prodrome": "prodrome_timing", "migraine": "attack_duration",
-        "postdrome": "postdrome", "ketamine": "ketamine_relief_duration", None: "attack_duration",
+        "aura": "aura_duration",
+        "prodrome": "prodrome_timing",
+        "migraine": "attack_duration",
+        "postdrome": "postdrome",
+        "ketamine": "ketamine_relief_duration",
+        None: "attack_duration",
     },
     "ask_onset": {
-        "aura": "aura_duration", "prodrome": "prodrome_timing", "migraine": "prodrome_timing",
-        "postdrome": "postdrome", "ketamine": "ketamine_speed", None: "prodrome_timing",
+        "aura": "aura_duration",
+        "prodrome": "prodrome_timing",
+        "migraine": "prodrome_timing",
+        "postdrome": "postdrome",
+        "ketamine": "ketamine_speed",
+        None: "prodrome_timing",
     },
 }
 # The subjects a topic id starts with (aura_duration -> aura); attack_* topics are about "migraine".

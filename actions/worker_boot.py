@@ -2,6 +2,7 @@
 `actions` package when the action server starts; nothing else imports this one (the Rasa server and the
 tests import actions modules without starting a thread). CALLBACK_WORKER=0 turns it off, e.g. when the
 worker runs as its own process (`python -m actions.delivery`)."""
+
 from __future__ import annotations
 
 import logging

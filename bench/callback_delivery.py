@@ -8,6 +8,7 @@ request arrives.
 
 Prints a JSON summary (seconds); docs/production.md quotes it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -39,9 +40,18 @@ def arrival(rx: Receiver, rid: str, timeout: float = 60) -> float:
 def run(url: str, n: int) -> Dict[str, float]:
     eng = outbox.engine(url)
     rx = Receiver(SECRET).start()
-    cfg = CallbackSettings(webhook_url=rx.url, webhook_secret=SECRET, webhook_timeout=10, max_attempts=8,
-                           retry_base=2, retry_max=600, poll=2, default_region="US", retention_days=30,
-                           held_hours=24)
+    cfg = CallbackSettings(
+        webhook_url=rx.url,
+        webhook_secret=SECRET,
+        webhook_timeout=10,
+        max_attempts=8,
+        retry_base=2,
+        retry_max=600,
+        poll=2,
+        default_region="US",
+        retention_days=30,
+        held_hours=24,
+    )
     worker = delivery.Worker(cfg, eng)
     delivery._worker = worker
     threading.Thread(target=worker.run, daemon=True).start()
@@ -64,8 +74,13 @@ def run(url: str, n: int) -> Dict[str, float]:
         worker.stop()
         rx.stop()
     lat.sort()
-    return {"requests": n, "p50": round(statistics.median(lat), 3), "p95": round(lat[int(0.95 * (n - 1))], 3),
-            "max": round(lat[-1], 3), "after_outage_ends": round(after_outage, 3)}
+    return {
+        "requests": n,
+        "p50": round(statistics.median(lat), 3),
+        "p95": round(lat[int(0.95 * (n - 1))], 3),
+        "max": round(lat[-1], 3),
+        "after_outage_ends": round(after_outage, 3),
+    }
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ Then a cProfile of the same messages, top functions by own time and by cumulativ
 
 Output on stdout and in bench/results/profile-*.txt (not committed). Needs PostgreSQL and Redis.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,6 +61,7 @@ def timed_sync(label: Callable[..., str], fn: Callable) -> Callable:
             return fn(*args, **kwargs)
         finally:
             _record(label(*args), time.perf_counter() - w, time.process_time() - c)
+
     return wrapper
 
 
@@ -71,6 +73,7 @@ def timed_async(label: str, fn: Callable) -> Callable:
             return await fn(*args, **kwargs)
         finally:
             _record(label, time.perf_counter() - w, time.process_time() - c)
+
     return wrapper
 
 
@@ -81,12 +84,22 @@ def instrument() -> None:
     from plugins.lock_store import AtomicRedisLockStore
     from plugins.tracker_store import StrictSQLTrackerStore
 
-    GraphNode.__call__ = timed_sync(lambda node, *a: f"graph: {node._node_name}", GraphNode.__call__)
+    GraphNode.__call__ = timed_sync(
+        lambda node, *a: f"graph: {node._node_name}", GraphNode.__call__
+    )
     RemoteAction.run = timed_async("action server round trip", RemoteAction.run)
-    StrictSQLTrackerStore.retrieve = timed_async("tracker store: retrieve (PostgreSQL)", StrictSQLTrackerStore.retrieve)
-    StrictSQLTrackerStore.save = timed_async("tracker store: save (PostgreSQL)", StrictSQLTrackerStore.save)
+    StrictSQLTrackerStore.retrieve = timed_async(
+        "tracker store: retrieve (PostgreSQL)", StrictSQLTrackerStore.retrieve
+    )
+    StrictSQLTrackerStore.save = timed_async(
+        "tracker store: save (PostgreSQL)", StrictSQLTrackerStore.save
+    )
     for name in ("get_lock", "_transact"):
-        setattr(AtomicRedisLockStore, name, timed_sync(lambda *a: "lock store (Redis)", getattr(AtomicRedisLockStore, name)))
+        setattr(
+            AtomicRedisLockStore,
+            name,
+            timed_sync(lambda *a: "lock store (Redis)", getattr(AtomicRedisLockStore, name)),
+        )
 
 
 async def run_messages(agent: Any, n: int) -> List[Tuple[float, float]]:
@@ -106,16 +119,25 @@ async def run_messages(agent: Any, n: int) -> List[Tuple[float, float]]:
     return out
 
 
-def stage_table(out: Callable[[str], None], per_msg: List[Tuple[float, float]], wall: Dict[str, float],
-                cpu: Dict[str, float], calls: Dict[str, int]) -> None:
+def stage_table(
+    out: Callable[[str], None],
+    per_msg: List[Tuple[float, float]],
+    wall: Dict[str, float],
+    cpu: Dict[str, float],
+    calls: Dict[str, int],
+) -> None:
     n = len(per_msg)
     total_w = sum(w for w, _ in per_msg)
     total_c = sum(c for _, c in per_msg)
     walls = sorted(w for w, _ in per_msg)
-    out(f"{n} messages, in-process (no HTTP in front): wall mean {1000 * total_w / n:.1f} ms "
+    out(
+        f"{n} messages, in-process (no HTTP in front): wall mean {1000 * total_w / n:.1f} ms "
         f"(p50 {1000 * walls[n // 2]:.1f}, p95 {1000 * walls[int(n * 0.95)]:.1f}); CPU of the Rasa process "
-        f"{1000 * total_c / n:.1f} ms per message")
-    out(f"\n{'stage':<52} {'wall ms/msg':>11} {'CPU ms/msg':>10} {'share(wall)':>11} {'calls/msg':>9}")
+        f"{1000 * total_c / n:.1f} ms per message"
+    )
+    out(
+        f"\n{'stage':<52} {'wall ms/msg':>11} {'CPU ms/msg':>10} {'share(wall)':>11} {'calls/msg':>9}"
+    )
     acc_w = acc_c = graph_w = graph_c = 0.0
     for key, seconds in sorted(wall.items(), key=lambda kv: -kv[1]):
         acc_w += seconds
@@ -123,19 +145,28 @@ def stage_table(out: Callable[[str], None], per_msg: List[Tuple[float, float]], 
         if key.startswith("graph: "):
             graph_w += seconds
             graph_c += cpu[key]
-        out(f"{key[:52]:<52} {1000 * seconds / n:>11.2f} {1000 * cpu[key] / n:>10.2f} "
-            f"{100 * seconds / total_w:>10.1f}% {calls[key] / n:>9.2f}")
-    out(f"{'(rest: processor, events, graph runner)':<52} {1000 * (total_w - acc_w) / n:>11.2f} "
-        f"{1000 * (total_c - acc_c) / n:>10.2f} {100 * (total_w - acc_w) / total_w:>10.1f}%")
-    out(f"{'= all graph nodes (NLU + policies)':<52} {1000 * graph_w / n:>11.2f} {1000 * graph_c / n:>10.2f} "
-        f"{100 * graph_w / total_w:>10.1f}%")
+        out(
+            f"{key[:52]:<52} {1000 * seconds / n:>11.2f} {1000 * cpu[key] / n:>10.2f} "
+            f"{100 * seconds / total_w:>10.1f}% {calls[key] / n:>9.2f}"
+        )
+    out(
+        f"{'(rest: processor, events, graph runner)':<52} {1000 * (total_w - acc_w) / n:>11.2f} "
+        f"{1000 * (total_c - acc_c) / n:>10.2f} {100 * (total_w - acc_w) / total_w:>10.1f}%"
+    )
+    out(
+        f"{'= all graph nodes (NLU + policies)':<52} {1000 * graph_w / n:>11.2f} {1000 * graph_c / n:>10.2f} "
+        f"{100 * graph_w / total_w:>10.1f}%"
+    )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Where the time of one message goes.")
     parser.add_argument("--messages", type=int, default=120)
-    parser.add_argument("--compare", action="store_true",
-                        help="interleaved A/B blocks: Rasa as shipped / with plugins.speedups (as the assistant runs)")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="interleaved A/B blocks: Rasa as shipped / with plugins.speedups (as the assistant runs)",
+    )
     args = parser.parse_args(argv)
 
     import psycopg2
@@ -147,14 +178,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     admin.cursor().execute(f'CREATE DATABASE "{database}"')
     redis_db = next(n for n in range(15, 1, -1) if redis.StrictRedis(db=n).dbsize() == 0)
     action_port = free_port()
-    env = {"TRACKER_DIALECT": "postgresql", "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
-           "TRACKER_DB": database, "LOCK_STORE_TYPE": settings.ATOMIC_LOCK_STORE, "REDIS_HOST": "127.0.0.1",
-           "REDIS_PORT": "6379", "REDIS_LOCK_DB": str(redis_db),
-           "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook"}
+    env = {
+        "TRACKER_DIALECT": "postgresql",
+        "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{database}",
+        "TRACKER_DB": database,
+        "LOCK_STORE_TYPE": settings.ATOMIC_LOCK_STORE,
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": "6379",
+        "REDIS_LOCK_DB": str(redis_db),
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{action_port}/webhook",
+    }
     os.environ.update({**settings.read_env_file(), **env, **launcher.PROCESS_ENV})
     RESULTS.mkdir(parents=True, exist_ok=True)
-    actions = launcher.spawn(launcher.actions_command(action_port), {**os.environ, **launcher.actions_env()},
-                             RESULTS / "profile-actions.log")
+    actions = launcher.spawn(
+        launcher.actions_command(action_port),
+        {**os.environ, **launcher.actions_env()},
+        RESULTS / "profile-actions.log",
+    )
     lines: List[str] = []
 
     def out(line: str = "") -> None:
@@ -168,7 +208,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         from rasa.core.utils import AvailableEndpoints
         from rasa.utils.log_utils import configure_structlog
 
-        configure_structlog(logging.INFO)  # as `rasa run` does: no debug lines (they quote messages)
+        configure_structlog(
+            logging.INFO
+        )  # as `rasa run` does: no debug lines (they quote messages)
 
         import plugins.speedups
 
@@ -176,8 +218,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         model = latest_model()
         started = time.perf_counter()
         agent = asyncio.run(load_agent(model_path=str(model), endpoints=endpoints))
-        out(f"model {model.name} loaded in {time.perf_counter() - started:.1f}s; machine: {os.cpu_count()} CPUs, "
-            f"load average {os.getloadavg()[0]:.2f}")
+        out(
+            f"model {model.name} loaded in {time.perf_counter() - started:.1f}s; machine: {os.cpu_count()} CPUs, "
+            f"load average {os.getloadavg()[0]:.2f}"
+        )
         instrument()
         plugins.speedups.install()  # already installed by the plugins package when it was imported
         fast = RemoteAction._validate_action_result
@@ -191,15 +235,26 @@ def main(argv: Optional[List[str]] = None) -> int:
             await run_messages(agent, 20)  # warm-up
             results: Dict[str, Any] = {}
             variants = [False, True] if args.compare else [True]
-            acc = {v: {"msgs": [], "wall": collections.Counter(), "cpu": collections.Counter(),
-                       "calls": collections.Counter()} for v in variants}
+            acc = {
+                v: {
+                    "msgs": [],
+                    "wall": collections.Counter(),
+                    "cpu": collections.Counter(),
+                    "calls": collections.Counter(),
+                }
+                for v in variants
+            }
             block = 10
             for _ in range(max(1, args.messages // block)):
                 for v in variants:  # interleaved, so that load changes hit both alike
                     use(v)
                     WALL.clear(), CPU.clear(), CALLS.clear()
                     acc[v]["msgs"] += await run_messages(agent, block)
-                    acc[v]["wall"].update(WALL), acc[v]["cpu"].update(CPU), acc[v]["calls"].update(CALLS)
+                    (
+                        acc[v]["wall"].update(WALL),
+                        acc[v]["cpu"].update(CPU),
+                        acc[v]["calls"].update(CALLS),
+                    )
             results["acc"] = acc
             use(True)
             profiler = cProfile.Profile()
@@ -212,15 +267,20 @@ def main(argv: Optional[List[str]] = None) -> int:
         result = asyncio.run(session())
         for v, data in result["acc"].items():
             out("")
-            out("=== with plugins.speedups (prebuilt response validator) ===" if v else
-                "=== Rasa 3.6.21 as is ===")
+            out(
+                "=== with plugins.speedups (prebuilt response validator) ==="
+                if v
+                else "=== Rasa 3.6.21 as is ==="
+            )
             stage_table(out, data["msgs"], data["wall"], data["cpu"], data["calls"])
         if args.compare:
             base, fast_ = (result["acc"][v]["msgs"] for v in (False, True))
             out("")
-            out(f"plugins.speedups: CPU per message {1000 * statistics.fmean(c for _, c in base):.1f} -> "
+            out(
+                f"plugins.speedups: CPU per message {1000 * statistics.fmean(c for _, c in base):.1f} -> "
                 f"{1000 * statistics.fmean(c for _, c in fast_):.1f} ms; wall p50 "
-                f"{1000 * statistics.median(w for w, _ in base):.1f} -> {1000 * statistics.median(w for w, _ in fast_):.1f} ms")
+                f"{1000 * statistics.median(w for w, _ in base):.1f} -> {1000 * statistics.median(w for w, _ in fast_):.1f} ms"
+            )
         stream = io.StringIO()
         stats = pstats.Stats(result["profiler"], stream=stream)
         stats.sort_stats("tottime").print_stats(25)

@@ -8,6 +8,7 @@ the set's own messages joined, and a run-on text with no full stops; best of fiv
 
 The sealed half (tests/safety/sealed.jsonl) is run once, at the end of a piece of work, never tuned on
 (tests/safety/README.md)."""
+
 from __future__ import annotations
 
 import argparse
@@ -47,12 +48,15 @@ def evaluate(rows: List[Dict[str, str]]) -> Dict[str, object]:
     safe = [lv for r, lv in zip(rows, levels) if r["label"] == "none"]
     return {
         "emergency recall (emergency or urgent_check)": rate(
-            sum(lv in ("emergency", "urgent_check", "crisis") for lv in emergency), len(emergency)),
-        "emergency recall (emergency kind)": rate(sum(lv in ("emergency", "crisis") for lv in emergency),
-                                                  len(emergency)),
+            sum(lv in ("emergency", "urgent_check", "crisis") for lv in emergency), len(emergency)
+        ),
+        "emergency recall (emergency kind)": rate(
+            sum(lv in ("emergency", "crisis") for lv in emergency), len(emergency)
+        ),
         "crisis recall": rate(sum(lv == "crisis" for lv in crisis), len(crisis)),
-        "false alarms on safe (emergency or crisis)": rate(sum(lv in ("emergency", "crisis") for lv in safe),
-                                                           len(safe)),
+        "false alarms on safe (emergency or crisis)": rate(
+            sum(lv in ("emergency", "crisis") for lv in safe), len(safe)
+        ),
         "urgent_check on safe": rate(sum(lv == "urgent_check" for lv in safe), len(safe)),
         "median ms per message": f"{statistics.median(times):.2f}",
         "_levels": levels,
@@ -74,10 +78,16 @@ def _best_ms(text: str, runs: int = 5) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", type=Path)
-    parser.add_argument("--misses", action="store_true", help="print every message the detector got wrong")
+    parser.add_argument(
+        "--misses", action="store_true", help="print every message the detector got wrong"
+    )
     parser.add_argument("--long", action="store_true", help="time 20,000-character messages")
     args = parser.parse_args()
-    rows = [json.loads(line) for line in args.path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line)
+        for line in args.path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     assess("warm up")
     result = evaluate(rows)
     levels = result.pop("_levels")
@@ -88,14 +98,21 @@ def main() -> None:
         joined = " ".join(row["text"] for row in rows)
         while len(joined) < MAX_CHARS:
             joined += " " + joined
-        for name, text in (("joined messages", joined[:MAX_CHARS]),
-                           ("run-on, no full stops", _RUN_ON.sub(" ", joined)[:MAX_CHARS])):
+        for name, text in (
+            ("joined messages", joined[:MAX_CHARS]),
+            ("run-on, no full stops", _RUN_ON.sub(" ", joined)[:MAX_CHARS]),
+        ):
             print(f"  {MAX_CHARS:,}-character message ({name}): {_best_ms(text):.0f} ms")
     if args.misses:
         for row, level in zip(rows, levels):
-            wrong = (row["label"] == "emergency" and level not in ("emergency", "urgent_check", "crisis")) or \
-                    (row["label"] == "crisis" and level != "crisis") or \
-                    (row["label"] == "none" and level in ("emergency", "crisis", "urgent_check"))
+            wrong = (
+                (
+                    row["label"] == "emergency"
+                    and level not in ("emergency", "urgent_check", "crisis")
+                )
+                or (row["label"] == "crisis" and level != "crisis")
+                or (row["label"] == "none" and level in ("emergency", "crisis", "urgent_check"))
+            )
             if wrong:
                 print(f"  [{row['label']} -> {level}] {row['text']}")
 

@@ -8,6 +8,7 @@ each POST's signature the way docs/production.md tells the clinic's IT to, and r
     rx.fail_with = 503     # answer with an error (None: 200)
     rx.stop(); rx.start()  # down (connection refused) and back, same port
 """
+
 from __future__ import annotations
 
 import json
@@ -40,10 +41,17 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802 (http.server's name)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = {k: v for k, v in self.headers.items()}
-                valid = signing.verify(rx.secret, headers.get(signing.TIMESTAMP_HEADER, ""), body,
-                                       headers.get(signing.SIGNATURE_HEADER, ""), time.time())
+                valid = signing.verify(
+                    rx.secret,
+                    headers.get(signing.TIMESTAMP_HEADER, ""),
+                    body,
+                    headers.get(signing.SIGNATURE_HEADER, ""),
+                    time.time(),
+                )
                 with rx._lock:
-                    rx.posts.append({"body": body, "headers": headers, "valid": valid, "at": time.time()})
+                    rx.posts.append(
+                        {"body": body, "headers": headers, "valid": valid, "at": time.time()}
+                    )
                 status = rx.fail_with or (200 if valid else 401)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

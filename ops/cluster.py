@@ -21,6 +21,7 @@ API is enabled only when RASA_AUTH_TOKEN is set, and then requires it.
 Processes are started with the command lines of ops/launcher.py, logs in artifacts/logs/.
 Ctrl-C stops everything. A Rasa or action server that dies is restarted (after a new preflight).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,6 +45,7 @@ from ops.nginx import NginxConfig
 ROOT = settings.ROOT
 START_TIMEOUT = float(os.environ.get("CLUSTER_START_TIMEOUT", "480"))
 
+
 class PreflightFailed(RuntimeError):
     pass
 
@@ -56,12 +58,12 @@ class Cluster:
     rasa_ports: Sequence[int] = ()
     action_ports: Sequence[int] = ()
     actions_lb_port: int = 0
-    env: Mapping[str, str] = field(default_factory=dict)   # overrides (stores, CORS_ORIGINS, ...)
+    env: Mapping[str, str] = field(default_factory=dict)  # overrides (stores, CORS_ORIGINS, ...)
     model: Optional[Path] = None
     rate: Optional[str] = None
     burst: Optional[int] = None
     name: str = "cluster"
-    project_dir: Path = ROOT            # where Rasa runs (the bench also runs the `rasa init` peer)
+    project_dir: Path = ROOT  # where Rasa runs (the bench also runs the `rasa init` peer)
     credentials: str = "credentials.yml"
     run_preflight: bool = True
     procs: Dict[str, subprocess.Popen] = field(default_factory=dict)
@@ -110,7 +112,9 @@ class Cluster:
 
     # ---- processes
     def _spawn(self, name: str, args: List[str], **extra_env: str) -> subprocess.Popen:
-        proc = launcher.spawn(args, {**self.full_env, **extra_env}, self.log_dir / f"{name}.log", cwd=self.project_dir)
+        proc = launcher.spawn(
+            args, {**self.full_env, **extra_env}, self.log_dir / f"{name}.log", cwd=self.project_dir
+        )
         self.procs[name] = proc
         return proc
 
@@ -119,16 +123,25 @@ class Cluster:
             return
         report = preflight.run(instances=self.rasa_count, env=self.full_env, quiet=True)
         if report.problems:
-            raise PreflightFailed("PREFLIGHT FAILED, the cluster was not started:\n  - " + "\n  - ".join(report.problems))
+            raise PreflightFailed(
+                "PREFLIGHT FAILED, the cluster was not started:\n  - "
+                + "\n  - ".join(report.problems)
+            )
 
     def _spawn_actions(self, i: int) -> subprocess.Popen:
-        return self._spawn(f"actions-{i}", launcher.actions_command(self.action_ports[i]), **launcher.actions_env())
+        return self._spawn(
+            f"actions-{i}", launcher.actions_command(self.action_ports[i]), **launcher.actions_env()
+        )
 
     def _rasa_args(self, i: int) -> List[str]:
-        return launcher.rasa_command(self.rasa_ports[i], model=self.model, credentials=self.credentials,
-                                     endpoints=self.full_env.get("CLINIC_ENDPOINTS", "endpoints.yml"),
-                                     cors=self.full_env.get("CORS_ORIGINS", "").split(),
-                                     auth_token=self.full_env.get("RASA_AUTH_TOKEN", ""))
+        return launcher.rasa_command(
+            self.rasa_ports[i],
+            model=self.model,
+            credentials=self.credentials,
+            endpoints=self.full_env.get("CLINIC_ENDPOINTS", "endpoints.yml"),
+            cors=self.full_env.get("CORS_ORIGINS", "").split(),
+            auth_token=self.full_env.get("RASA_AUTH_TOKEN", ""),
+        )
 
     def _spawn_rasa(self, i: int) -> subprocess.Popen:
         return self._spawn(f"rasa-{i}", self._rasa_args(i))
@@ -140,7 +153,7 @@ class Cluster:
             wait_http(f"http://127.0.0.1:{self.action_ports[i]}/health", START_TIMEOUT, proc)
 
     def stop_actions(self, which: Optional[Sequence[int]] = None, kill: bool = False) -> None:
-        for i in (range(self.action_count) if which is None else which):
+        for i in range(self.action_count) if which is None else which:
             stop_process(self.procs.pop(f"actions-{i}", None), kill)
 
     def start_rasa(self, which: Optional[Sequence[int]] = None, preflight: bool = True) -> None:
@@ -158,17 +171,25 @@ class Cluster:
 
     def wait_rasa(self, which: Sequence[int]) -> None:
         for i in which:
-            wait_http(f"{self.rasa_url(i)}/webhooks/rest/", START_TIMEOUT, self.procs.get(f"rasa-{i}"))
+            wait_http(
+                f"{self.rasa_url(i)}/webhooks/rest/", START_TIMEOUT, self.procs.get(f"rasa-{i}")
+            )
 
     def stop_rasa(self, i: int, kill: bool = False) -> None:
         """kill=True: SIGKILL, as a crash or an OOM kill would."""
         stop_process(self.procs.pop(f"rasa-{i}", None), kill)
 
     def nginx_config(self) -> NginxConfig:
-        cfg = NginxConfig(rasa_servers=[f"127.0.0.1:{p}" for p in self.rasa_ports],
-                          listen=f"127.0.0.1:{self.lb_port}", run_dir=self.run_dir, log_dir=self.log_dir,
-                          action_servers=[f"127.0.0.1:{p}" for p in self.action_ports] if self.action_count > 1 else (),
-                          actions_listen=f"127.0.0.1:{self.actions_lb_port}")
+        cfg = NginxConfig(
+            rasa_servers=[f"127.0.0.1:{p}" for p in self.rasa_ports],
+            listen=f"127.0.0.1:{self.lb_port}",
+            run_dir=self.run_dir,
+            log_dir=self.log_dir,
+            action_servers=[f"127.0.0.1:{p}" for p in self.action_ports]
+            if self.action_count > 1
+            else (),
+            actions_listen=f"127.0.0.1:{self.actions_lb_port}",
+        )
         if self.rate:
             cfg.rate = self.rate
         if self.burst is not None:
@@ -178,9 +199,19 @@ class Cluster:
     def start_nginx(self) -> None:
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         if not Path(nginx).exists():
-            raise RuntimeError("nginx is not installed: make services (apt-get install nginx-light).")
+            raise RuntimeError(
+                "nginx is not installed: make services (apt-get install nginx-light)."
+            )
         conf = self.nginx_config().write()
-        base = [nginx, "-p", str(self.run_dir), "-c", str(conf), "-e", str(self.log_dir / "nginx-error.log")]
+        base = [
+            nginx,
+            "-p",
+            str(self.run_dir),
+            "-c",
+            str(conf),
+            "-e",
+            str(self.log_dir / "nginx-error.log"),
+        ]
         check = subprocess.run(base + ["-t", "-q"], capture_output=True, text=True)
         if check.returncode != 0:
             raise RuntimeError(f"nginx configuration {conf} is invalid:\n{check.stderr}")
@@ -212,7 +243,9 @@ class Cluster:
         return {name: p.pid for name, p in self.procs.items() if p.poll() is None}
 
     # ---- client helpers
-    def post(self, body: object, timeout: float = 60, url: Optional[str] = None) -> requests.Response:
+    def post(
+        self, body: object, timeout: float = 60, url: Optional[str] = None
+    ) -> requests.Response:
         return requests.post(url or self.webhook, json=body, timeout=timeout)
 
     def say(self, sender: str, text: str, timeout: float = 60) -> List[dict]:
@@ -226,8 +259,10 @@ class Cluster:
             for name, proc in list(self.procs.items()):
                 if proc.poll() is None or name == "nginx":
                     continue
-                print(f"cluster: {name} exited with code {proc.returncode}; restarting (logs: {self.log_dir})",
-                      flush=True)
+                print(
+                    f"cluster: {name} exited with code {proc.returncode}; restarting (logs: {self.log_dir})",
+                    flush=True,
+                )
                 kind, i = name.rsplit("-", 1)
                 try:  # spawned, not waited for: the loop goes on (and Ctrl-C works) while it loads
                     if kind == "rasa":
@@ -245,11 +280,17 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--rasa", type=int, default=int(os.environ.get("CLUSTER_RASA", "2")))
     parser.add_argument("--actions", type=int, default=int(os.environ.get("CLUSTER_ACTIONS", "1")))
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT", "8088")))
-    parser.add_argument("--env-file", type=Path,
-                        help="settings that override the environment (e.g. deploy/local-cluster.env: this "
-                             "machine's PostgreSQL and Redis)")
-    parser.add_argument("--create-database", action="store_true",
-                        help="create the PostgreSQL database if it does not exist (provisioning, explicit)")
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        help="settings that override the environment (e.g. deploy/local-cluster.env: this "
+        "machine's PostgreSQL and Redis)",
+    )
+    parser.add_argument(
+        "--create-database",
+        action="store_true",
+        help="create the PostgreSQL database if it does not exist (provisioning, explicit)",
+    )
     args = parser.parse_args(argv)
     env: Dict[str, str] = settings.read_env_file(args.env_file) if args.env_file else {}
     if args.env_file and not env:
@@ -265,8 +306,11 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    print(f"cluster: starting {cluster.rasa_count} Rasa + {cluster.action_count} action server(s), model "
-          f"{cluster.model.name}; logs in {cluster.log_dir}", flush=True)
+    print(
+        f"cluster: starting {cluster.rasa_count} Rasa + {cluster.action_count} action server(s), model "
+        f"{cluster.model.name}; logs in {cluster.log_dir}",
+        flush=True,
+    )
     try:
         cluster.start()
     except PreflightFailed as e:

@@ -129,14 +129,18 @@ def wait_http(url: str, timeout: float, proc: Optional[subprocess.Popen] = None)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"process for {url} exited with code {proc.returncode}; see {LOG_DIR}")
+            raise RuntimeError(
+                f"process for {url} exited with code {proc.returncode}; see {LOG_DIR}"
+            )
         if answers(url):
             return
         time.sleep(0.3)
     raise TimeoutError(f"{url} did not come up within {timeout:.0f}s; see {LOG_DIR}")
 
 
-def spawn(args: List[str], env: Mapping[str, str], log: Optional[Path] = None, cwd: Path = ROOT) -> subprocess.Popen:
+def spawn(
+    args: List[str], env: Mapping[str, str], log: Optional[Path] = None, cwd: Path = ROOT
+) -> subprocess.Popen:
     """Starts a process in its own process group (stop_process stops it and its children); output to
     `log` (appended) or to this terminal."""
     if log is None:
@@ -144,7 +148,12 @@ def spawn(args: List[str], env: Mapping[str, str], log: Optional[Path] = None, c
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         return subprocess.Popen(
-            args, cwd=cwd, env=dict(env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            args,
+            cwd=cwd,
+            env=dict(env),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
 
@@ -194,14 +203,18 @@ class Stack:
         return proc
 
     def start_actions(self) -> None:
-        proc = self._spawn("actions", actions_command(self.action_port), self.action_port, **actions_env())
+        proc = self._spawn(
+            "actions", actions_command(self.action_port), self.action_port, **actions_env()
+        )
         wait_http(f"{self.action_url}/health", ACTIONS_START_TIMEOUT, proc)
 
     def stop_actions(self, kill: bool = False) -> None:
         stop_process(self.procs.pop("actions", None), kill)
 
     def start_rasa(self) -> None:
-        args = rasa_command(self.rasa_port, model=self.model, cors=self.cors_origins, extra=self.rasa_args)
+        args = rasa_command(
+            self.rasa_port, model=self.model, cors=self.cors_origins, extra=self.rasa_args
+        )
         proc = self._spawn("rasa", args, self.rasa_port)
         wait_http(f"{self.rasa_url}/webhooks/rest/", RASA_START_TIMEOUT, proc)
 
@@ -284,7 +297,13 @@ def run_plan(env: Mapping[str, str]) -> List[Process]:
     ]
     site = ROOT / "widget" / "serve.py"
     if site.exists():
-        plan.append(Process("site", [str(VENV_BIN / "python"), str(site), str(SITE_PORT)], {**env, "WIDGET_HOST": bind}))
+        plan.append(
+            Process(
+                "site",
+                [str(VENV_BIN / "python"), str(site), str(SITE_PORT)],
+                {**env, "WIDGET_HOST": bind},
+            )
+        )
     return plan
 
 
@@ -323,7 +342,9 @@ def with_action_server(args: List[str], env: Optional[Mapping[str, str]] = None)
     env = process_env(env)
     actions = None
     if not answers(f"http://{LOOPBACK}:{ACTIONS_PORT}/health"):
-        actions = spawn([*actions_command(), "--quiet"], {**env, **actions_env()}, LOG_DIR / "actions-shell.log")
+        actions = spawn(
+            [*actions_command(), "--quiet"], {**env, **actions_env()}, LOG_DIR / "actions-shell.log"
+        )
         wait_http(f"http://{LOOPBACK}:{ACTIONS_PORT}/health", ACTIONS_START_TIMEOUT, actions)
     try:
         return subprocess.run(args, cwd=ROOT, env=env).returncode
@@ -334,7 +355,9 @@ def with_action_server(args: List[str], env: Optional[Mapping[str, str]] = None)
 
 
 def shell() -> int:
-    return with_action_server([RASA, "shell", "--port", str(SHELL_PORT), "--endpoints", "endpoints.yml"])
+    return with_action_server(
+        [RASA, "shell", "--port", str(SHELL_PORT), "--endpoints", "endpoints.yml"]
+    )
 
 
 def interactive() -> int:
@@ -348,8 +371,15 @@ def interactive() -> int:
     print("then run: make check", flush=True)
     return with_action_server(
         [
-            RASA, "interactive", "--model", "models", "--endpoints", "staff/interactive_endpoints.yml",
-            "--port", str(INTERACTIVE_PORT), "--skip-visualization",
+            RASA,
+            "interactive",
+            "--model",
+            "models",
+            "--endpoints",
+            "staff/interactive_endpoints.yml",
+            "--port",
+            str(INTERACTIVE_PORT),
+            "--skip-visualization",
         ]
     )
 
@@ -385,11 +415,21 @@ def serve_actions() -> int:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description="Starts the assistant's processes (make run / shell / interactive).")
-    parser.add_argument("command", choices=("run", "shell", "interactive", "exec", "serve", "actions"))
-    parser.add_argument("args", nargs=argparse.REMAINDER, help="exec: the command and its arguments")
-    parser.add_argument("--instances", type=int, default=int(os.environ.get("RASA_INSTANCES") or 1),
-                        help="serve: how many Rasa servers share the stores (the preflight checks for it)")
+    parser = argparse.ArgumentParser(
+        description="Starts the assistant's processes (make run / shell / interactive)."
+    )
+    parser.add_argument(
+        "command", choices=("run", "shell", "interactive", "exec", "serve", "actions")
+    )
+    parser.add_argument(
+        "args", nargs=argparse.REMAINDER, help="exec: the command and its arguments"
+    )
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=int(os.environ.get("RASA_INSTANCES") or 1),
+        help="serve: how many Rasa servers share the stores (the preflight checks for it)",
+    )
     ns = parser.parse_args(argv)
     if ns.command == "serve":
         return serve(ns.instances)
@@ -398,7 +438,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if ns.command == "exec":
         if not ns.args:
             parser.error("exec needs a command")
-        os.execvpe(ns.args[0], ns.args, process_env())  # replaces this process: exit code and signals pass through
+        os.execvpe(
+            ns.args[0], ns.args, process_env()
+        )  # replaces this process: exit code and signals pass through
     return {"run": run, "shell": shell, "interactive": interactive}[ns.command]()
 
 

@@ -11,6 +11,7 @@ several instances it loses events. Those are silent; this is not.
     python -m ops.preflight --instances 2        # also: several instances need PostgreSQL and Redis
     python -m ops.preflight --create-database    # create the PostgreSQL database if missing (provisioning)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,27 +58,38 @@ def tcp_reachable(host: str, port: int) -> Optional[str]:
         return e.strerror or type(e).__name__
 
 
-def check_tracker_type(ts: TrackerStoreSettings, endpoints: Mapping[str, Any], report: Report) -> None:
+def check_tracker_type(
+    ts: TrackerStoreSettings, endpoints: Mapping[str, Any], report: Report
+) -> None:
     kind = ts.type
     if not kind or kind.lower() in ("in_memory", "inmemory"):
-        report.fail("tracker_store: no SQL tracker store configured: conversations would live in memory only "
-                    "and be lost at every restart.")
+        report.fail(
+            "tracker_store: no SQL tracker store configured: conversations would live in memory only "
+            "and be lost at every restart."
+        )
         return
     if kind.lower() == "sql":
-        report.warn(f"tracker_store.type is SQL: Rasa's own SQL store silently continues in memory when the "
-                    f"database is down (RasaHQ/rasa#3243). Use type: {settings.STRICT_TRACKER_STORE}.")
+        report.warn(
+            f"tracker_store.type is SQL: Rasa's own SQL store silently continues in memory when the "
+            f"database is down (RasaHQ/rasa#3243). Use type: {settings.STRICT_TRACKER_STORE}."
+        )
         return
     if "." not in kind:
-        report.fail(f"tracker_store.type '{kind}' is not supported here (use {settings.STRICT_TRACKER_STORE}).")
+        report.fail(
+            f"tracker_store.type '{kind}' is not supported here (use {settings.STRICT_TRACKER_STORE})."
+        )
         return
     # Rasa falls back to an in-memory store, with only a warning, when this import fails.
     module, _, name = kind.rpartition(".")
     try:
         import importlib
+
         cls = getattr(importlib.import_module(module), name)
     except Exception as e:  # noqa: BLE001 - any import problem is a configuration problem
-        report.fail(f"tracker_store.type '{kind}' cannot be imported ({type(e).__name__}: {e}); Rasa would "
-                    f"silently use an in-memory store. Is PYTHONPATH the project folder?")
+        report.fail(
+            f"tracker_store.type '{kind}' cannot be imported ({type(e).__name__}: {e}); Rasa would "
+            f"silently use an in-memory store. Is PYTHONPATH the project folder?"
+        )
         return
     report.ok(f"tracker store class {cls.__module__}.{cls.__name__} imports")
 
@@ -90,25 +102,38 @@ def check_db_name(ts: TrackerStoreSettings, endpoints: Mapping[str, Any], report
     if "://" not in url or not db:
         return
     url_db = ts.sqlite_path if not ts.is_postgresql else ts.database
-    same = (str(url_db) == str(settings.ROOT / db) or str(url_db) == db) if not ts.is_postgresql else url_db == db
+    same = (
+        (str(url_db) == str(settings.ROOT / db) or str(url_db) == db)
+        if not ts.is_postgresql
+        else url_db == db
+    )
     if not same:
-        report.fail(f"TRACKER_DB='{db}' but TRACKER_STORE_URL names database '{url_db}'. Rasa uses the URL's "
-                    f"and ignores TRACKER_DB: make them the same so nobody reads the wrong database.")
+        report.fail(
+            f"TRACKER_DB='{db}' but TRACKER_STORE_URL names database '{url_db}'. Rasa uses the URL's "
+            f"and ignores TRACKER_DB: make them the same so nobody reads the wrong database."
+        )
 
 
 def check_postgresql(ts: TrackerStoreSettings, report: Report, create: bool) -> None:
     where = f"PostgreSQL at {ts.host}:{ts.port}"
     why = tcp_reachable(ts.host, ts.port)
     if why:
-        report.fail(f"{where} is unreachable ({why}). Start it (make services) or fix TRACKER_STORE_URL "
-                    f"({ts.redacted()}).")
+        report.fail(
+            f"{where} is unreachable ({why}). Start it (make services) or fix TRACKER_STORE_URL "
+            f"({ts.redacted()})."
+        )
         return
     import psycopg2
     import psycopg2.errors
 
     parts = urlsplit(ts.url)
-    kwargs: Dict[str, Any] = dict(host=ts.host, port=ts.port, user=parts.username or None,
-                                  password=parts.password or None, connect_timeout=int(TCP_TIMEOUT) + 2)
+    kwargs: Dict[str, Any] = dict(
+        host=ts.host,
+        port=ts.port,
+        user=parts.username or None,
+        password=parts.password or None,
+        connect_timeout=int(TCP_TIMEOUT) + 2,
+    )
     try:
         conn = psycopg2.connect(dbname=ts.database, **kwargs)
     except psycopg2.OperationalError as e:
@@ -117,10 +142,12 @@ def check_postgresql(ts: TrackerStoreSettings, report: Report, create: bool) -> 
             if create:
                 create_database(ts, kwargs, report)
                 return check_postgresql(ts, report, create=False)
-            report.fail(f"database '{ts.database}' does not exist on {where}. Rasa would NOT use it: it would "
-                        f"keep conversations in memory. Create it: createdb -h {ts.host} -p {ts.port} "
-                        f"{'-U ' + parts.username + ' ' if parts.username else ''}{ts.database} "
-                        f"(or python -m ops.preflight --create-database).")
+            report.fail(
+                f"database '{ts.database}' does not exist on {where}. Rasa would NOT use it: it would "
+                f"keep conversations in memory. Create it: createdb -h {ts.host} -p {ts.port} "
+                f"{'-U ' + parts.username + ' ' if parts.username else ''}{ts.database} "
+                f"(or python -m ops.preflight --create-database)."
+            )
         else:
             report.fail(f"cannot connect to database '{ts.database}' on {where}: {message}")
         return
@@ -129,18 +156,26 @@ def check_postgresql(ts: TrackerStoreSettings, report: Report, create: bool) -> 
         with conn.cursor() as cur:
             cur.execute("SELECT pg_is_in_recovery()")
             if cur.fetchone()[0]:
-                report.fail(f"{where} is a read-only replica (in recovery): point TRACKER_STORE_URL at the primary.")
+                report.fail(
+                    f"{where} is a read-only replica (in recovery): point TRACKER_STORE_URL at the primary."
+                )
                 return
             cur.execute("SELECT to_regclass('public.events') IS NOT NULL")
             if cur.fetchone()[0]:
-                cur.execute("SELECT has_table_privilege(current_user, 'public.events', 'SELECT,INSERT,DELETE')")
+                cur.execute(
+                    "SELECT has_table_privilege(current_user, 'public.events', 'SELECT,INSERT,DELETE')"
+                )
                 if not cur.fetchone()[0]:
-                    report.fail(f"the database user may not SELECT/INSERT/DELETE table events in '{ts.database}'.")
+                    report.fail(
+                        f"the database user may not SELECT/INSERT/DELETE table events in '{ts.database}'."
+                    )
                     return
             else:
                 cur.execute("SELECT has_schema_privilege(current_user, 'public', 'CREATE')")
                 if not cur.fetchone()[0]:
-                    report.fail(f"table events does not exist in '{ts.database}' and the user may not create it.")
+                    report.fail(
+                        f"table events does not exist in '{ts.database}' and the user may not create it."
+                    )
                     return
             quiet_error_statements(cur, ts, report)
         report.ok(f"tracker store: database '{ts.database}' on {where}")
@@ -157,15 +192,24 @@ def quiet_error_statements(cur: Any, ts: TrackerStoreSettings, report: Report) -
 
     cur.execute("SHOW log_min_error_statement")
     if cur.fetchone()[0] == PRIVATE_ERROR_STATEMENT_LEVEL:
-        report.ok("PostgreSQL does not log failing statements of this role (log_min_error_statement)")
+        report.ok(
+            "PostgreSQL does not log failing statements of this role (log_min_error_statement)"
+        )
         return
     try:
-        cur.execute(sql.SQL("ALTER ROLE CURRENT_USER IN DATABASE {} SET log_min_error_statement = {}").format(
-            sql.Identifier(ts.database), sql.Literal(PRIVATE_ERROR_STATEMENT_LEVEL)))
-        report.ok("set log_min_error_statement = panic for this role in this database (new connections)")
+        cur.execute(
+            sql.SQL(
+                "ALTER ROLE CURRENT_USER IN DATABASE {} SET log_min_error_statement = {}"
+            ).format(sql.Identifier(ts.database), sql.Literal(PRIVATE_ERROR_STATEMENT_LEVEL))
+        )
+        report.ok(
+            "set log_min_error_statement = panic for this role in this database (new connections)"
+        )
     except errors.InsufficientPrivilege:
-        report.warn("PostgreSQL logs failing statements, with message text: as an admin run ALTER ROLE <role> "
-                    f"IN DATABASE {ts.database} SET log_min_error_statement = panic (docs/production.md).")
+        report.warn(
+            "PostgreSQL logs failing statements, with message text: as an admin run ALTER ROLE <role> "
+            f"IN DATABASE {ts.database} SET log_min_error_statement = panic (docs/production.md)."
+        )
 
 
 def create_database(ts: TrackerStoreSettings, kwargs: Dict[str, Any], report: Report) -> None:
@@ -187,11 +231,15 @@ def create_database(ts: TrackerStoreSettings, kwargs: Dict[str, Any], report: Re
 def check_sqlite(ts: TrackerStoreSettings, report: Report, instances: int) -> None:
     path = ts.sqlite_path
     if instances > 1:
-        report.fail(f"tracker store is a SQLite file ({path}): {instances} instances need a shared PostgreSQL "
-                    f"(TRACKER_DIALECT=postgresql, TRACKER_STORE_URL=postgresql://...).")
+        report.fail(
+            f"tracker store is a SQLite file ({path}): {instances} instances need a shared PostgreSQL "
+            f"(TRACKER_DIALECT=postgresql, TRACKER_STORE_URL=postgresql://...)."
+        )
         return
     if not path.parent.is_dir():
-        report.fail(f"tracker store: folder {path.parent} does not exist (create it: mkdir -p {path.parent}).")
+        report.fail(
+            f"tracker store: folder {path.parent} does not exist (create it: mkdir -p {path.parent})."
+        )
         return
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         report.fail(f"tracker store: {path} is not writable.")
@@ -202,38 +250,55 @@ def check_sqlite(ts: TrackerStoreSettings, report: Report, instances: int) -> No
 def check_lock_store(ls: LockStoreSettings, report: Report, instances: int) -> None:
     if not ls.is_redis:
         if instances > 1:
-            report.fail(f"lock store is '{ls.type}' with {instances} instances: two messages from one patient on "
-                        f"two instances would overwrite each other's events. Set "
-                        f"LOCK_STORE_TYPE={settings.ATOMIC_LOCK_STORE} (Redis).")
+            report.fail(
+                f"lock store is '{ls.type}' with {instances} instances: two messages from one patient on "
+                f"two instances would overwrite each other's events. Set "
+                f"LOCK_STORE_TYPE={settings.ATOMIC_LOCK_STORE} (Redis)."
+            )
         else:
             report.ok(f"lock store: {ls.type} (one instance)")
         return
     if ls.type == "redis" and instances > 1:
-        report.fail(f"lock store is Rasa's plain `redis` with {instances} instances: it issues tickets with separate "
-                    f"GET/SET commands, so two messages from one patient arriving on two instances at the same "
-                    f"moment both get served and one is lost. Set LOCK_STORE_TYPE={settings.ATOMIC_LOCK_STORE}.")
+        report.fail(
+            f"lock store is Rasa's plain `redis` with {instances} instances: it issues tickets with separate "
+            f"GET/SET commands, so two messages from one patient arriving on two instances at the same "
+            f"moment both get served and one is lost. Set LOCK_STORE_TYPE={settings.ATOMIC_LOCK_STORE}."
+        )
     elif ls.type == settings.ATOMIC_LOCK_STORE:
         try:
             import importlib
+
             importlib.import_module(ls.type.rpartition(".")[0])
         except Exception as e:  # noqa: BLE001
             report.fail(f"lock store class {ls.type} cannot be imported ({type(e).__name__}: {e}).")
     if ls.key_prefix and not ls.key_prefix.isalnum():
-        report.fail(f"lock_store.key_prefix '{ls.key_prefix}' is not alphanumeric: Rasa would silently drop it.")
+        report.fail(
+            f"lock_store.key_prefix '{ls.key_prefix}' is not alphanumeric: Rasa would silently drop it."
+        )
     where = f"Redis at {ls.host}:{ls.port}"
     why = tcp_reachable(ls.host, ls.port)
     if why:
-        report.fail(f"{where} is unreachable ({why}). Start it (make services) or fix REDIS_HOST/REDIS_PORT.")
+        report.fail(
+            f"{where} is unreachable ({why}). Start it (make services) or fix REDIS_HOST/REDIS_PORT."
+        )
         return
     import redis
 
     try:
-        client = redis.StrictRedis(host=ls.host, port=ls.port, db=ls.db, password=ls.password,
-                                   socket_timeout=TCP_TIMEOUT, socket_connect_timeout=TCP_TIMEOUT)
+        client = redis.StrictRedis(
+            host=ls.host,
+            port=ls.port,
+            db=ls.db,
+            password=ls.password,
+            socket_timeout=TCP_TIMEOUT,
+            socket_connect_timeout=TCP_TIMEOUT,
+        )
         client.ping()
         role = client.info("replication").get("role")
         if role not in (None, "master"):
-            report.fail(f"{where} is a read-only replica (role {role}): point REDIS_HOST at the primary.")
+            report.fail(
+                f"{where} is a read-only replica (role {role}): point REDIS_HOST at the primary."
+            )
             return
         client.set("clinic:preflight", "1", ex=10)
     except redis.RedisError as e:
@@ -249,15 +314,23 @@ def check_doors(env: Mapping[str, str], endpoints: Mapping[str, Any], report: Re
     url = settings.action_server_url(endpoints)
     host = urlsplit(url).hostname or ""
     try:
-        if host and not (ipaddress.ip_address(host).is_private or ipaddress.ip_address(host).is_loopback):
-            report.warn(f"ACTION_SERVER_URL points at a public address ({host}): keep the action server on "
-                        f"loopback or a private network.")
+        if host and not (
+            ipaddress.ip_address(host).is_private or ipaddress.ip_address(host).is_loopback
+        ):
+            report.warn(
+                f"ACTION_SERVER_URL points at a public address ({host}): keep the action server on "
+                f"loopback or a private network."
+            )
     except ValueError:
         pass  # a host name (e.g. a Kubernetes service): private by construction
 
 
-def run(instances: int = 1, create: bool = False, quiet: bool = False,
-        env: Optional[Mapping[str, str]] = None) -> Report:
+def run(
+    instances: int = 1,
+    create: bool = False,
+    quiet: bool = False,
+    env: Optional[Mapping[str, str]] = None,
+) -> Report:
     report = Report(quiet)
     full_env = settings.effective_env(env)
     try:
@@ -274,11 +347,14 @@ def run(instances: int = 1, create: bool = False, quiet: bool = False,
     elif ts.dialect == "sqlite":
         check_sqlite(ts, report, instances)
     else:
-        report.fail(f"tracker store dialect '{ts.dialect}' is not supported here (postgresql or sqlite).")
+        report.fail(
+            f"tracker store dialect '{ts.dialect}' is not supported here (postgresql or sqlite)."
+        )
     check_lock_store(ls, report, instances)
     check_doors(full_env, endpoints, report)
     check_content(full_env, report)
     from actions import callback_config  # call-back webhook settings (issue 13)
+
     callback_config.check(full_env, report)
     return report
 
@@ -298,15 +374,24 @@ def check_content(env: Mapping[str, str], report: Report) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--instances", type=int, default=1, help="number of Rasa instances that will share the stores")
-    parser.add_argument("--create-database", action="store_true", help="create the PostgreSQL database if missing")
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="number of Rasa instances that will share the stores",
+    )
+    parser.add_argument(
+        "--create-database", action="store_true", help="create the PostgreSQL database if missing"
+    )
     parser.add_argument("--quiet", action="store_true", help="print problems only")
     args = parser.parse_args(argv)
     report = run(args.instances, args.create_database, args.quiet)
     if report.problems:
         print("", file=sys.stderr)
-        print(f"PREFLIGHT FAILED ({len(report.problems)} problem(s)). Rasa must not start until this is fixed:",
-              file=sys.stderr)
+        print(
+            f"PREFLIGHT FAILED ({len(report.problems)} problem(s)). Rasa must not start until this is fixed:",
+            file=sys.stderr,
+        )
         for p in report.problems:
             print(f"  - {p}", file=sys.stderr)
         return 1

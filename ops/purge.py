@@ -12,6 +12,7 @@ It reads the same settings as Rasa (endpoints.yml with the environment, deploy/d
 and prints counts only, never sender ids or text. Schedule it daily (cron, a Kubernetes CronJob:
 docs/production.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,19 +59,30 @@ def purge(url: str, days: float, dry_run: bool = False, now: Optional[float] = N
             senders = [row[0] for row in conn.execute(old, {"cutoff": cutoff})]
             events = 0
             for i in range(0, len(senders), 500):
-                chunk = senders[i:i + 500]
+                chunk = senders[i : i + 500]
                 if dry_run:
-                    events += conn.execute(
-                        sa.text("SELECT COUNT(*) FROM events WHERE sender_id IN :ids")
-                        .bindparams(sa.bindparam("ids", expanding=True)), {"ids": chunk}).scalar() or 0
+                    events += (
+                        conn.execute(
+                            sa.text(
+                                "SELECT COUNT(*) FROM events WHERE sender_id IN :ids"
+                            ).bindparams(sa.bindparam("ids", expanding=True)),
+                            {"ids": chunk},
+                        ).scalar()
+                        or 0
+                    )
                 else:
                     # Re-checked per conversation inside the DELETE: a patient who came back since the
                     # SELECT above keeps the whole conversation.
-                    events += conn.execute(
-                        sa.text("DELETE FROM events WHERE sender_id IN :ids AND sender_id NOT IN "
-                                "(SELECT sender_id FROM events WHERE sender_id IN :ids AND timestamp >= :cutoff)")
-                        .bindparams(sa.bindparam("ids", expanding=True)),
-                        {"ids": chunk, "cutoff": cutoff}).rowcount or 0
+                    events += (
+                        conn.execute(
+                            sa.text(
+                                "DELETE FROM events WHERE sender_id IN :ids AND sender_id NOT IN "
+                                "(SELECT sender_id FROM events WHERE sender_id IN :ids AND timestamp >= :cutoff)"
+                            ).bindparams(sa.bindparam("ids", expanding=True)),
+                            {"ids": chunk, "cutoff": cutoff},
+                        ).rowcount
+                        or 0
+                    )
             return PurgeResult(len(senders), events, cutoff, dry_run)
     finally:
         engine.dispose()
@@ -79,13 +91,17 @@ def purge(url: str, days: float, dry_run: bool = False, now: Optional[float] = N
 REVIEW_OUT = settings.ROOT / "review" / "out"
 
 
-def purge_review_files(days: float, dry_run: bool = False, folder: Path = REVIEW_OUT,
-                       now: Optional[float] = None) -> int:
+def purge_review_files(
+    days: float, dry_run: bool = False, folder: Path = REVIEW_OUT, now: Optional[float] = None
+) -> int:
     """Deletes review exports (staff/review.py: scrubbed, but still health data) older than the
     retention period. Returns how many."""
     cutoff = (now if now is not None else time.time()) - days * 86400
-    old = [f for f in folder.glob("review-*") if f.is_file() and f.stat().st_mtime < cutoff] \
-        if folder.is_dir() else []
+    old = (
+        [f for f in folder.glob("review-*") if f.is_file() and f.stat().st_mtime < cutoff]
+        if folder.is_dir()
+        else []
+    )
     if not dry_run:
         for f in old:
             f.unlink()
@@ -93,14 +109,22 @@ def purge_review_files(days: float, dry_run: bool = False, folder: Path = REVIEW
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(description="Delete conversations older than N days from the tracker store.")
-    parser.add_argument("--days", type=float,
-                        default=float(os.environ.get("CLINIC_RETENTION_DAYS", DEFAULT_DAYS)),
-                        help=f"delete conversations whose last message is older than this (default "
-                             f"CLINIC_RETENTION_DAYS or {DEFAULT_DAYS})")
+    parser = argparse.ArgumentParser(
+        description="Delete conversations older than N days from the tracker store."
+    )
+    parser.add_argument(
+        "--days",
+        type=float,
+        default=float(os.environ.get("CLINIC_RETENTION_DAYS", DEFAULT_DAYS)),
+        help=f"delete conversations whose last message is older than this (default "
+        f"CLINIC_RETENTION_DAYS or {DEFAULT_DAYS})",
+    )
     parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
-    parser.add_argument("--env-file", type=Path,
-                        help="settings that override the environment (e.g. deploy/local-cluster.env)")
+    parser.add_argument(
+        "--env-file",
+        type=Path,
+        help="settings that override the environment (e.g. deploy/local-cluster.env)",
+    )
     args = parser.parse_args(argv)
     env = {**os.environ, **settings.read_env_file(args.env_file)} if args.env_file else None
     try:
@@ -111,13 +135,18 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         result = purge(ts.url, args.days, args.dry_run)
     except (sa.exc.SQLAlchemyError, ValueError) as e:
-        print(f"purge FAILED on {ts.redacted()}: {type(e).__name__}: {str(e).splitlines()[0]}", file=sys.stderr)
+        print(
+            f"purge FAILED on {ts.redacted()}: {type(e).__name__}: {str(e).splitlines()[0]}",
+            file=sys.stderr,
+        )
         return 1
     verb = "would delete" if args.dry_run else "deleted"
     files = purge_review_files(args.days, args.dry_run)
     print(f"purge: {verb} {files} review export(s) older than {args.days:g} days from {REVIEW_OUT}")
-    print(f"purge: {verb} {result.conversations} conversation(s), {result.events} event(s) with no activity "
-          f"for {args.days:g} days, from {ts.redacted()}")
+    print(
+        f"purge: {verb} {result.conversations} conversation(s), {result.events} event(s) with no activity "
+        f"for {args.days:g} days, from {ts.redacted()}"
+    )
     return purge_callbacks(args.dry_run)
 
 
@@ -127,15 +156,20 @@ def purge_callbacks(dry_run: bool) -> int:
         callback_config,
         outbox,
     )
+
     cfg = callback_config.load()
     try:
-        n = outbox.purge(cfg.retention_days, cfg.held_hours, dry_run, outbox.engine(outbox.database_url()))
+        n = outbox.purge(
+            cfg.retention_days, cfg.held_hours, dry_run, outbox.engine(outbox.database_url())
+        )
     except sa.exc.SQLAlchemyError as e:
         print(f"purge of call-back requests FAILED: {type(e).__name__}", file=sys.stderr)
         return 1
     verb = "would delete" if dry_run else "deleted"
-    print(f"purge: {verb} {n.requests} call-back request(s) delivered or handled over "
-          f"{cfg.retention_days:g} days ago, {n.held} unsent number(s)/name(s) over {cfg.held_hours:g} hours old")
+    print(
+        f"purge: {verb} {n.requests} call-back request(s) delivered or handled over "
+        f"{cfg.retention_days:g} days ago, {n.held} unsent number(s)/name(s) over {cfg.held_hours:g} hours old"
+    )
     return 0
 
 

@@ -4,6 +4,7 @@ substitution, from the environment, falling back to deploy/defaults.env for vari
 
 Nothing here imports Rasa, so the preflight and the purge start in about a second.
 """
+
 from __future__ import annotations
 
 import os
@@ -49,17 +50,23 @@ def _substitute(value: Any, env: Mapping[str, str], where: str) -> Any:
     if isinstance(value, list):
         return [_substitute(v, env, where) for v in value]
     if isinstance(value, str):
+
         def repl(m: "re.Match[str]") -> str:
             name = m.group(1)
             if name not in env:
-                raise ConfigError(f"{where} uses ${{{name}}}, which is not set. Set it in the environment "
-                                  f"(deploy/production.env.example lists every variable).")
+                raise ConfigError(
+                    f"{where} uses ${{{name}}}, which is not set. Set it in the environment "
+                    f"(deploy/production.env.example lists every variable)."
+                )
             return env[name]
+
         return _VAR.sub(repl, value)
     return value
 
 
-def read_endpoints(path: Optional[Path] = None, env: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
+def read_endpoints(
+    path: Optional[Path] = None, env: Optional[Mapping[str, str]] = None
+) -> Dict[str, Any]:
     full_env = effective_env(env)
     path = Path(path or full_env.get("CLINIC_ENDPOINTS") or ENDPOINTS)
     if not path.is_absolute():
@@ -73,7 +80,9 @@ def read_endpoints(path: Optional[Path] = None, env: Optional[Mapping[str, str]]
 @dataclass
 class TrackerStoreSettings:
     type: str
-    url: str                 # SQLAlchemy URL, e.g. postgresql://user@host:5432/clinic or sqlite:///.rasa/tracker.db
+    url: (
+        str  # SQLAlchemy URL, e.g. postgresql://user@host:5432/clinic or sqlite:///.rasa/tracker.db
+    )
 
     @property
     def dialect(self) -> str:
@@ -106,7 +115,9 @@ class TrackerStoreSettings:
         """The URL without its password, for messages and logs."""
         parts = urlsplit(self.url)
         if parts.password:
-            netloc = f"{parts.username}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+            netloc = f"{parts.username}:***@{parts.hostname}" + (
+                f":{parts.port}" if parts.port else ""
+            )
             return parts._replace(netloc=netloc).geturl()
         return self.url
 
@@ -132,8 +143,15 @@ def tracker_store(endpoints: Mapping[str, Any]) -> TrackerStoreSettings:
     if host:
         parsed = urlsplit(f"scheme://{host}")
         port, host = parsed.port or port, parsed.hostname or host
-    url = URL.create(dialect, section.get("username") or None, section.get("password") or None, host,
-                     int(port) if port else None, database=db, query=section.get("query") or {})
+    url = URL.create(
+        dialect,
+        section.get("username") or None,
+        section.get("password") or None,
+        host,
+        int(port) if port else None,
+        database=db,
+        query=section.get("query") or {},
+    )
     return TrackerStoreSettings(type=kind, url=url.render_as_string(hide_password=False))
 
 
@@ -162,14 +180,19 @@ def lock_store(endpoints: Mapping[str, Any]) -> LockStoreSettings:
         try:
             return int(value)
         except (TypeError, ValueError):
-            raise ConfigError(f"lock_store.{key} must be a number, not {value!r} (REDIS_PORT / REDIS_LOCK_DB).") from None
+            raise ConfigError(
+                f"lock_store.{key} must be a number, not {value!r} (REDIS_PORT / REDIS_LOCK_DB)."
+            ) from None
 
-    return LockStoreSettings(type=kind, host=str(section.get("url") or "localhost"), port=as_int("port", 6379),
-                             db=as_int("db", 1), password=section.get("password") or None,
-                             key_prefix=str(section.get("key_prefix") or ""))
+    return LockStoreSettings(
+        type=kind,
+        host=str(section.get("url") or "localhost"),
+        port=as_int("port", 6379),
+        db=as_int("db", 1),
+        password=section.get("password") or None,
+        key_prefix=str(section.get("key_prefix") or ""),
+    )
 
 
 def action_server_url(endpoints: Mapping[str, Any]) -> str:
     return str((endpoints.get("action_endpoint") or {}).get("url") or "")
-
-

@@ -39,7 +39,9 @@ DEFAULT_TICKET_LEASE_SECONDS = 5.0
 
 
 def ticket_lease_seconds(env: Optional[Mapping[str, str]] = None) -> float:
-    return seconds(os.environ if env is None else env, "TICKET_LEASE_SECONDS", DEFAULT_TICKET_LEASE_SECONDS)
+    return seconds(
+        os.environ if env is None else env, "TICKET_LEASE_SECONDS", DEFAULT_TICKET_LEASE_SECONDS
+    )
 
 
 # ---- PostgreSQL connections of the tracker store (plugins/tracker_store.py)
@@ -47,19 +49,21 @@ def ticket_lease_seconds(env: Optional[Mapping[str, str]] = None) -> float:
 # A half-open connection (failover, partition: packets dropped, no reset) would otherwise block a Rasa
 # process on a socket for the kernel's retransmission time, many minutes. Defaults, each overridable:
 POSTGRES_CONNECTION_DEFAULTS = {
-    "TRACKER_CONNECT_TIMEOUT": 5.0,       # s: a server that does not answer a new connection
-    "TRACKER_TCP_USER_TIMEOUT": 10.0,     # s: data sent but not acknowledged -> the connection is dropped
-    "TRACKER_KEEPALIVE_IDLE": 10.0,       # s idle before the first keepalive probe
-    "TRACKER_KEEPALIVE_INTERVAL": 3.0,    # s between probes
-    "TRACKER_KEEPALIVE_COUNT": 3.0,       # unanswered probes -> the idle connection is dropped
-    "TRACKER_STATEMENT_TIMEOUT": 10.0,    # s: the server cancels a statement that runs longer
+    "TRACKER_CONNECT_TIMEOUT": 5.0,  # s: a server that does not answer a new connection
+    "TRACKER_TCP_USER_TIMEOUT": 10.0,  # s: data sent but not acknowledged -> the connection is dropped
+    "TRACKER_KEEPALIVE_IDLE": 10.0,  # s idle before the first keepalive probe
+    "TRACKER_KEEPALIVE_INTERVAL": 3.0,  # s between probes
+    "TRACKER_KEEPALIVE_COUNT": 3.0,  # unanswered probes -> the idle connection is dropped
+    "TRACKER_STATEMENT_TIMEOUT": 10.0,  # s: the server cancels a statement that runs longer
 }
 
 
 def postgresql_connect_args(env: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     """psycopg2/libpq connection arguments for the tracker store's engine (`connect_args`)."""
     env = os.environ if env is None else env
-    value = {name: seconds(env, name, default) for name, default in POSTGRES_CONNECTION_DEFAULTS.items()}
+    value = {
+        name: seconds(env, name, default) for name, default in POSTGRES_CONNECTION_DEFAULTS.items()
+    }
     return {
         "connect_timeout": max(1, int(value["TRACKER_CONNECT_TIMEOUT"])),
         "keepalives": 1,

@@ -23,6 +23,7 @@ a slow database must not cost a live instance its lock. The lock key itself expi
 plus a margin, so nothing outlives its tickets.
 
 """
+
 from __future__ import annotations
 
 import json
@@ -69,7 +70,9 @@ class OwnedTicketLock(TicketLock):
 
     @classmethod
     def from_dict(cls, data: Dict[Text, Any]) -> "OwnedTicketLock":
-        tickets: Deque[Ticket] = deque(OwnedTicket.from_dict(json.loads(d)) for d in data.get("tickets", []))
+        tickets: Deque[Ticket] = deque(
+            OwnedTicket.from_dict(json.loads(d)) for d in data.get("tickets", [])
+        )
         return cls(data.get("conversation_id"), tickets)
 
     def issue_owned_ticket(self, expires: float, owner: str) -> int:
@@ -79,7 +82,7 @@ class OwnedTicketLock(TicketLock):
         return number
 
     def owned_ticket(self, number: int, owner: str) -> Optional[OwnedTicket]:
-        ticket = self._ticket_for_ticket_number(number)   # drops expired tickets first
+        ticket = self._ticket_for_ticket_number(number)  # drops expired tickets first
         return ticket if isinstance(ticket, OwnedTicket) and ticket.owner == owner else None
 
 
@@ -87,14 +90,23 @@ class _Lease:
     """A ticket this process holds or waits on, and the latest time it may be renewed to."""
 
     def __init__(self, conversation_id: Text, number: int, owner: str, cap: float) -> None:
-        self.conversation_id, self.number, self.owner, self.cap = conversation_id, number, owner, cap
+        self.conversation_id, self.number, self.owner, self.cap = (
+            conversation_id,
+            number,
+            owner,
+            cap,
+        )
 
 
 class AtomicRedisLockStore(RedisLockStore):
     """RedisLockStore whose read-modify-write steps are Redis transactions."""
 
-    def __init__(self, endpoint_config: Optional[EndpointConfig] = None, lease_seconds: Optional[float] = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        endpoint_config: Optional[EndpointConfig] = None,
+        lease_seconds: Optional[float] = None,
+        **kwargs: Any,
+    ) -> None:
         # Rasa builds a lock store named by module path with `cls(endpoint_config=...)`.
         if endpoint_config is not None:
             endpoint_settings = dict(endpoint_config.kwargs)
@@ -112,9 +124,12 @@ class AtomicRedisLockStore(RedisLockStore):
     def create_lock(self, conversation_id: Text) -> OwnedTicketLock:
         return OwnedTicketLock(conversation_id)
 
-    def _transact(self, conversation_id: Text,
-                  change: Callable[[Optional[OwnedTicketLock]], Tuple[Optional[TicketLock], T]],
-                  lifetime: float = LOCK_LIFETIME) -> T:
+    def _transact(
+        self,
+        conversation_id: Text,
+        change: Callable[[Optional[OwnedTicketLock]], Tuple[Optional[TicketLock], T]],
+        lifetime: float = LOCK_LIFETIME,
+    ) -> T:
         """Reads the lock, applies `change` (which returns the new lock, or None to delete it, and a
         result) and writes it back, atomically: retried if another instance wrote the lock meanwhile."""
         key = self.key_prefix + conversation_id
@@ -138,12 +153,18 @@ class AtomicRedisLockStore(RedisLockStore):
                     continue
 
     @asynccontextmanager
-    async def lock(self, conversation_id: Text, lock_lifetime: float = LOCK_LIFETIME,
-                   wait_time_in_seconds: float = 1) -> AsyncGenerator[TicketLock, None]:
+    async def lock(
+        self,
+        conversation_id: Text,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncGenerator[TicketLock, None]:
         """Rasa's ticket lock, with a leased ticket renewed by this process until it is done."""
         owner = uuid.uuid4().hex
         cap = time.time() + lock_lifetime
-        ticket = self._issue(conversation_id, min(self.lease_seconds, lock_lifetime), owner, lock_lifetime)
+        ticket = self._issue(
+            conversation_id, min(self.lease_seconds, lock_lifetime), owner, lock_lifetime
+        )
         lease = _Lease(conversation_id, ticket, owner, cap)
         self._hold(lease)
         try:
@@ -156,7 +177,9 @@ class AtomicRedisLockStore(RedisLockStore):
         """A ticket for the full lifetime (Rasa's API; nobody renews it). `lock()` uses leases instead."""
         return self._issue(conversation_id, lock_lifetime, uuid.uuid4().hex, lock_lifetime)
 
-    def _issue(self, conversation_id: Text, valid_for: float, owner: str, lock_lifetime: float) -> int:
+    def _issue(
+        self, conversation_id: Text, valid_for: float, owner: str, lock_lifetime: float
+    ) -> int:
         def change(lock: Optional[OwnedTicketLock]) -> Tuple[OwnedTicketLock, int]:
             lock = lock or self.create_lock(conversation_id)
             return lock, lock.issue_owned_ticket(time.time() + valid_for, owner)
@@ -172,8 +195,9 @@ class AtomicRedisLockStore(RedisLockStore):
         with self._leases_guard:
             self._leases[(lease.conversation_id, lease.number, lease.owner)] = lease
             if self._renewer is None or not self._renewer.is_alive():
-                self._renewer = threading.Thread(target=self._renew_forever, name="lock-lease-renewer",
-                                                 daemon=True)
+                self._renewer = threading.Thread(
+                    target=self._renew_forever, name="lock-lease-renewer", daemon=True
+                )
                 self._renewer.start()
 
     def _release(self, lease: _Lease) -> None:
@@ -190,11 +214,14 @@ class AtomicRedisLockStore(RedisLockStore):
                     self.renew(lease)
                 except redis.RedisError as e:
                     # No conversation id here: it is the patient's identifier. The next round retries.
-                    logger.warning(f"Could not renew a conversation lock lease ({type(e).__name__}).")
+                    logger.warning(
+                        f"Could not renew a conversation lock lease ({type(e).__name__})."
+                    )
 
     def renew(self, lease: _Lease) -> bool:
         """Extends this process's ticket by one lease (never past its lifetime). False when it is gone:
         expired already (another message may be served now) or never this process's."""
+
         def change(lock: Optional[OwnedTicketLock]) -> Tuple[Optional[TicketLock], bool]:
             ticket = lock.owned_ticket(lease.number, lease.owner) if lock is not None else None
             if ticket is None:
@@ -223,6 +250,7 @@ class AtomicRedisLockStore(RedisLockStore):
     def cleanup(self, conversation_id: Text, ticket_number: int) -> None:
         """Removes the ticket, and the lock when nobody else waits: one transaction (Rasa does it in
         four commands, and can delete a lock another instance has just taken a ticket on)."""
+
         def change(lock: Optional[TicketLock]) -> Tuple[Optional[TicketLock], None]:
             if lock is None:
                 return None, None

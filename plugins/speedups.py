@@ -14,6 +14,7 @@ plugins/__init__.py calls `install()` once, the first time Rasa imports any plug
 synonym extractor, the stores), and only on the Rasa version it was measured for. `uninstall()` puts
 Rasa's own method back (the A/B benchmark, the equivalence tests).
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,7 +44,9 @@ def install() -> bool:
 
     def _validate_action_result(self: Any, result: Dict[Text, Any]) -> bool:
         try:
-            error = best_match(validator.iter_errors(result))  # what jsonschema.validate raises, too
+            error = best_match(
+                validator.iter_errors(result)
+            )  # what jsonschema.validate raises, too
             if error is not None:
                 raise error
             return True

@@ -8,6 +8,7 @@ entity type of each synonym comes from the annotated training examples that use 
 extracting too: it covers typos and phrasings not in the lists; the actions ignore values they do not
 know. Adding a synonym (and retraining) is all staff need to do for a new phrase.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,7 +37,7 @@ def phrases_from(training_data: TrainingData) -> List[Phrase]:
         for e in example.get(ENTITIES) or []:
             value = str(e.get("value"))
             entity_of.setdefault(value, e["entity"])
-            found.setdefault(text[e["start"]:e["end"]].lower().strip(), (e["entity"], value))
+            found.setdefault(text[e["start"] : e["end"]].lower().strip(), (e["entity"], value))
     for phrase, value in training_data.entity_synonyms.items():
         if value in entity_of:
             found[phrase.lower().strip()] = (entity_of[value], value)
@@ -53,30 +54,54 @@ def find(text: str, phrases: List[Phrase], compiled: List[re.Pattern]) -> List[D
             if any(m.start() < end and start < m.end() for start, end in taken):
                 continue
             taken.append((m.start(), m.end()))
-            out.append({"start": m.start(), "end": m.end(), "value": value, "entity": entity,
-                        "confidence_entity": 1.0})
+            out.append(
+                {
+                    "start": m.start(),
+                    "end": m.end(),
+                    "value": value,
+                    "entity": entity,
+                    "confidence_entity": 1.0,
+                }
+            )
     return sorted(out, key=lambda e: e["start"])
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=True)
 class SynonymEntityExtractor(GraphComponent, EntityExtractorMixin):
-    def __init__(self, model_storage: ModelStorage, resource: Resource,
-                 phrases: Optional[List[Phrase]] = None) -> None:
+    def __init__(
+        self,
+        model_storage: ModelStorage,
+        resource: Resource,
+        phrases: Optional[List[Phrase]] = None,
+    ) -> None:
         self._storage, self._resource = model_storage, resource
         self._set(phrases or [])
 
     def _set(self, phrases: List[Phrase]) -> None:
         self._phrases = [tuple(p) for p in phrases]
-        self._compiled = [re.compile(r"(?<!\w)" + re.escape(p[0]) + r"(?!\w)") for p in self._phrases]
+        self._compiled = [
+            re.compile(r"(?<!\w)" + re.escape(p[0]) + r"(?!\w)") for p in self._phrases
+        ]
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SynonymEntityExtractor":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SynonymEntityExtractor":
         return cls(model_storage, resource)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "SynonymEntityExtractor":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SynonymEntityExtractor":
         try:
             with model_storage.read_from(resource) as directory:
                 phrases = json.loads((directory / FILE).read_text())

@@ -29,6 +29,7 @@ the reply was built is logged with a running count (the patient got the reply; t
 endpoints.yml: `tracker_store: type: plugins.tracker_store.StrictSQLTrackerStore` (the other keys as for
 `type: SQL`).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -83,7 +84,9 @@ def describe_error(error: BaseException) -> str:
         return type(error).__name__
     orig = getattr(error, "orig", None) or error
     first_line = str(orig).strip().splitlines()[0] if str(orig).strip() else ""
-    if isinstance(error, sqlalchemy.exc.StatementError) and not isinstance(error, sqlalchemy.exc.OperationalError):
+    if isinstance(error, sqlalchemy.exc.StatementError) and not isinstance(
+        error, sqlalchemy.exc.OperationalError
+    ):
         first_line = ""  # e.g. IntegrityError's first line may quote a value
     if "[SQL:" in first_line or "parameters" in first_line:
         first_line = ""
@@ -136,15 +139,25 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         TrackerStore.__init__(self, domain, event_broker, **kwargs)
         logger.info(f"Tracker store: {self.where} (strict: no in-memory fallback).")
 
-    def _open(self, dialect: Text, host: Optional[Text], port: Optional[int], db: Text,
-              username: Optional[Text], password: Optional[Text], login_db: Optional[Text],
-              query: Optional[Dict]) -> None:
+    def _open(
+        self,
+        dialect: Text,
+        host: Optional[Text],
+        port: Optional[int],
+        db: Text,
+        username: Optional[Text],
+        password: Optional[Text],
+        login_db: Optional[Text],
+        query: Optional[Dict],
+    ) -> None:
         # SQLTrackerStore.__init__ is not called: it retries some errors forever and carries on after
         # others. `login_db` (create the database if missing) is ignored on purpose: a missing database
         # is a configuration error to fix, not something to paper over with a new empty one.
         if login_db:
-            logger.warning("tracker_store.login_db is ignored: create the database explicitly "
-                           "(docs/production.md).")
+            logger.warning(
+                "tracker_store.login_db is ignored: create the database explicitly "
+                "(docs/production.md)."
+            )
         port = validate_port(port)
         url = self.get_db_url(dialect, host, port, db, username, password, None, query)
         engine_kwargs = create_engine_kwargs(url)
@@ -168,8 +181,11 @@ class StrictSQLTrackerStore(SQLTrackerStore):
             ) from None
         try:
             self.Base.metadata.create_all(self.engine)
-        except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError,
-                sqlalchemy.exc.IntegrityError) as e:
+        except (
+            sqlalchemy.exc.OperationalError,
+            sqlalchemy.exc.ProgrammingError,
+            sqlalchemy.exc.IntegrityError,
+        ) as e:
             # Several instances starting at once may race to create the table: fine if one of them did.
             if not sa.inspect(self.engine).has_table(self.SQLEvent.__tablename__):
                 raise TrackerStoreStartupError(
@@ -182,11 +198,15 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         url = self.engine.url
         if url.get_backend_name() == "sqlite":
             return f"sqlite file '{url.database}'"
-        return f"{url.get_backend_name()} database '{url.database}' at {url.host}:{url.port or 5432}"
+        return (
+            f"{url.get_backend_name()} database '{url.database}' at {url.host}:{url.port or 5432}"
+        )
 
     def unavailable(self, error: BaseException) -> StoreUnavailable:
-        logger.error(f"Tracker store unavailable: {self.where}: {describe_error(error)}. The patient gets "
-                     f"the clinic's phone number; nothing is stored elsewhere.")
+        logger.error(
+            f"Tracker store unavailable: {self.where}: {describe_error(error)}. The patient gets "
+            f"the clinic's phone number; nothing is stored elsewhere."
+        )
         return StoreUnavailable(f"tracker store unavailable: {self.where}")
 
     @contextlib.contextmanager
@@ -222,8 +242,10 @@ class StrictSQLTrackerStore(SQLTrackerStore):
             await self._save(tracker)
         except StoreUnavailable:
             # The reply may already be on its way to the patient: this turn is lost, say so.
-            logger.error(f"Tracker store: a turn could not be saved (unsaved turns since start: "
-                         f"{next(_unsaved_turns)}).")
+            logger.error(
+                f"Tracker store: a turn could not be saved (unsaved turns since start: "
+                f"{next(_unsaved_turns)})."
+            )
             raise
 
     @guarded

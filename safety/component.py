@@ -18,6 +18,7 @@ Design (why here, and why last):
 The REST channel (plugins/channel/rest.py) runs the same detector again when the bot produced no reply, so an
 emergency still gets its answer if the action server is down.
 """
+
 from __future__ import annotations
 
 import logging
@@ -45,15 +46,22 @@ def override(parse: Dict[str, Any], level: str) -> Optional[str]:
     current = (parse.get("intent") or {}).get("name")
     if level == "clear" and current in SAFETY_INTENTS:
         ranking = parse.get("intent_ranking") or []
-        return next((r["name"] for r in ranking if r.get("name") not in NOT_AN_ANSWER), "nlu_fallback")
+        return next(
+            (r["name"] for r in ranking if r.get("name") not in NOT_AN_ANSWER), "nlu_fallback"
+        )
     return None
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class SafetyOverride(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SafetyOverride":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyOverride":
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -70,5 +78,12 @@ class SafetyOverride(GraphComponent):
             return
         ranking = [r for r in (message.get("intent_ranking") or []) if r.get("name") != forced]
         message.set("intent", {"name": forced, "confidence": 1.0}, add_to_output=True)
-        message.set("intent_ranking", [{"name": forced, "confidence": 1.0}] + ranking, add_to_output=True)
-        logger.info("safety layer set intent=%s (level=%s, flags=%s)", forced, verdict.level, ",".join(verdict.flags))
+        message.set(
+            "intent_ranking", [{"name": forced, "confidence": 1.0}] + ranking, add_to_output=True
+        )
+        logger.info(
+            "safety layer set intent=%s (level=%s, flags=%s)",
+            forced,
+            verdict.level,
+            ",".join(verdict.flags),
+        )

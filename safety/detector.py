@@ -37,6 +37,7 @@ Cost: a pattern is tried only on the clauses that hold a string it cannot match 
 Levels, strongest first: crisis (its reply has both numbers), emergency, urgent_check, clear (a
 red-flag feature mentioned but ruled out: notes say when it would be an emergency), none.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,19 @@ from safety.rules import KINDS, RULES_PATH, Flag, Rules, SafetyRulesError, load_
 from safety.text import MAX_CHARS, sub_where_needed
 from safety.text import normalise as _normalise
 
-__all__ = ["Assessment", "assess", "normalise", "is_general_question", "load_rules", "rules", "RULES_PATH",
-           "SafetyRulesError", "KINDS", "LEVELS", "MAX_CHARS"]
+__all__ = [
+    "Assessment",
+    "assess",
+    "normalise",
+    "is_general_question",
+    "load_rules",
+    "rules",
+    "RULES_PATH",
+    "SafetyRulesError",
+    "KINDS",
+    "LEVELS",
+    "MAX_CHARS",
+]
 
 LEVELS = ("crisis", "emergency", "urgent_check", "clear", "none")
 NEGATION_WINDOW_WORDS = 5
@@ -58,25 +70,35 @@ NEGATION_WINDOW_WORDS = 5
 _SENTENCE_SPLIT = re.compile(r"[.!?;\n]+|\s-\s|\.\.+")
 _CLAUSE_SPLIT = re.compile(r",|\bbut\b|\bhowever\b|\balthough\b|\bthough\b|\bexcept\b")
 # Words that start a new statement inside a clause: a negation before them does not reach past them.
-_SCOPE_BREAK = re.compile(r"\b(and|so|then|now|because|cause|cuz|since|when|while|after|suddenly|it's|its|"
-                          r"which|who|that's|plus|also)\b")
+_SCOPE_BREAK = re.compile(
+    r"\b(and|so|then|now|because|cause|cuz|since|when|while|after|suddenly|it's|its|"
+    r"which|who|that's|plus|also)\b"
+)
 # "no, i can't move my arm" / "no i can't...": a leading answer word is not a negation of what follows.
-_ANSWER_WORD = re.compile(r"^(no|nope|nah|yes|yeah|yep|ok|okay|well|um|uh)\b\W*(?=(i|i'm|he|she|it|my|his|her|"
-                          r"we|they|this|that|our|mum|mom|dad)\b)")
+_ANSWER_WORD = re.compile(
+    r"^(no|nope|nah|yes|yeah|yep|ok|okay|well|um|uh)\b\W*(?=(i|i'm|he|she|it|my|his|her|"
+    r"we|they|this|that|our|mum|mom|dad)\b)"
+)
 _QUESTION_START = re.compile(
     r"^\s*(is|are|can|could|does|do|did|what|whats|what's|how|why|when|should|would|will|which|who|"
-    r"any|anyone|isn't|aren't|tell me|explain)(?=\s)")
+    r"any|anyone|isn't|aren't|tell me|explain)(?=\s)"
+)
 _PERSONAL = re.compile(
     r"\b(i|i'm|i've|i'd|i'll|me|my|mine|myself|we|we're|our|us|he|she|he's|she's|his|her|him|they're|"
     r"their|them|son|daughter|husband|wife|mom|mum|dad|mother|father|friend|partner|boyfriend|girlfriend|"
     r"bf|gf|kid|child|baby|brother|sister|grandma|grandpa|granny|nan|is this|is that|was that|was this|"
-    r"right now|currently|at the moment)\b")
-_NOW = re.compile(r"\b(now|right now|currently|at the moment|today|tonight|this morning|since|ago|still|"
-                  r"just|started|keeps|woke|suddenly|happening|yesterday|last night)\b")
+    r"right now|currently|at the moment)\b"
+)
+_NOW = re.compile(
+    r"\b(now|right now|currently|at the moment|today|tonight|this morning|since|ago|still|"
+    r"just|started|keeps|woke|suddenly|happening|yesterday|last night)\b"
+)
 # "is that a stroke?", "go to the er??": asking what to do about something happening.
-_ABOUT_THIS = re.compile(r"\b(is|was|could|might) (this|that|it) (\w+ ){0,2}(a |an )?(stroke|seizure|emergency|"
-                         r"bleed|aneurysm|meningitis|heart attack|overdose)|\?\?|\b(go|going|take \w+) to "
-                         r"(the )?(er|a&e|hospital|emergency)\b")
+_ABOUT_THIS = re.compile(
+    r"\b(is|was|could|might) (this|that|it) (\w+ ){0,2}(a |an )?(stroke|seizure|emergency|"
+    r"bleed|aneurysm|meningitis|heart attack|overdose)|\?\?|\b(go|going|take \w+) to "
+    r"(the )?(er|a&e|hospital|emergency)\b"
+)
 _BARE_NO = re.compile(r"^(no|nope|nah|none|negative|not really|no i don't|no i haven't)$")
 _LIST_OR = re.compile(r"^(or|nor)\b")
 _SUBJECT = re.compile(r"\b(i|i'm|he|she|they|we|it's)\b")
@@ -99,10 +121,10 @@ def normalise(text: str, r: Optional[Rules] = None) -> str:
 
 
 def _negated(clause: str, start: int, negations: Sequence[Pattern[str]]) -> bool:
-    before = clause[max(0, start - 160):start]
+    before = clause[max(0, start - 160) : start]
     breaks = list(_SCOPE_BREAK.finditer(before))
     if breaks:
-        before = before[breaks[-1].end():]
+        before = before[breaks[-1].end() :]
     window = " ".join(before.split()[-NEGATION_WINDOW_WORDS:])
     return _search_any(negations, window)
 
@@ -123,7 +145,9 @@ def _list_negated(clauses: Sequence[str], negations: Sequence[Pattern[str]]) -> 
     first = next((i for i, c in enumerate(clauses) if _search_any(negations, c)), None)
     if first is None:
         return inherited
-    last_or = max((j for j in range(first + 1, len(clauses)) if _LIST_OR.match(clauses[j])), default=None)
+    last_or = max(
+        (j for j in range(first + 1, len(clauses)) if _LIST_OR.match(clauses[j])), default=None
+    )
     if last_or is None:
         return inherited
     for j in range(first + 1, last_or + 1):
@@ -152,7 +176,9 @@ class _Clause:
 
     __slots__ = ("si", "ci", "text", "start", "bound", "_sentence", "_cache")
 
-    def __init__(self, si: int, ci: int, text: str, start: int, bound: int, sentence: "_Sentence") -> None:
+    def __init__(
+        self, si: int, ci: int, text: str, start: int, bound: int, sentence: "_Sentence"
+    ) -> None:
         self.si, self.ci, self.text, self.start, self.bound = si, ci, text, start, bound
         self._sentence = sentence
         self._cache: Dict[str, bool] = {}
@@ -170,8 +196,11 @@ class _Clause:
             elif key == "pseudo":
                 value = _search_any(r.not_negations, self.text)
             else:  # "listed": a negated list, an answering "no", a figure of speech
-                value = (self._sentence.answered_no or self.ci in self._sentence.negated_list(r)
-                         or _search_any(r.figurative, self.text))
+                value = (
+                    self._sentence.answered_no
+                    or self.ci in self._sentence.negated_list(r)
+                    or _search_any(r.figurative, self.text)
+                )
             self._cache[key] = value
         return self._cache[key]
 
@@ -187,7 +216,9 @@ class _Sentence:
 
     def history_end(self, r: Rules) -> int:
         if self._history_end is None:
-            self._history_end = _history_end(self.text, r) if self in self._marked.sentences(r) else -1
+            self._history_end = (
+                _history_end(self.text, r) if self in self._marked.sentences(r) else -1
+            )
         return self._history_end
 
     def negated_list(self, r: Rules) -> Set[int]:
@@ -214,7 +245,7 @@ class _Marked:
             found: Set[int] = set()
             for pattern in r.history:
                 parts = index.candidates(pattern)
-                for i in (range(len(texts)) if parts is None else parts):
+                for i in range(len(texts)) if parts is None else parts:
                     if i not in found and pattern.search(texts[i]):
                         found.add(i)
             self._found = {self.all[i] for i in found}
@@ -226,7 +257,9 @@ _SEP = "\n"  # between clauses in the text every pattern is run over once
 
 
 _LONG_SENTENCE = 400  # characters: a run-on sentence longer than this is cut into pieces
-_SOFT_BREAK = re.compile(r" (?=(and|so|then|because|cause|also|plus|anyway|and then|which|while|after that) )")
+_SOFT_BREAK = re.compile(
+    r" (?=(and|so|then|because|cause|also|plus|anyway|and then|which|while|after that) )"
+)
 
 
 def _bounded(sentence: str) -> List[str]:
@@ -324,7 +357,9 @@ def _any_of(patterns: Sequence[Pattern[str]]) -> Pattern[str]:
     return entry[1]
 
 
-_JOINED: Dict[Tuple[int, int], Tuple[Sequence[Pattern[str]], Sequence[Pattern[str]], Tuple[Pattern[str], ...]]] = {}
+_JOINED: Dict[
+    Tuple[int, int], Tuple[Sequence[Pattern[str]], Sequence[Pattern[str]], Tuple[Pattern[str], ...]]
+] = {}
 
 
 def _joined(a: Sequence[Pattern[str]], b: Sequence[Pattern[str]]) -> Tuple[Pattern[str], ...]:
@@ -344,7 +379,9 @@ _FEW_CLAUSES = 12  # up to this many, a pattern is tested on the whole text at o
 _DENSE = 0.25  # share of clauses above which one pass over the whole text is cheaper
 
 
-def _matches(pattern: Pattern[str], index: _Index, table: List["_Clause"]) -> Iterator[Tuple["_Clause", int]]:
+def _matches(
+    pattern: Pattern[str], index: _Index, table: List["_Clause"]
+) -> Iterator[Tuple["_Clause", int]]:
     """(clause, position in the clause) of every match of the pattern, as if run clause by clause.
     Only the clauses holding a string the pattern cannot match without are tried; when most clauses
     do, one pass over the whole text is made instead (a match running over a clause boundary, which
@@ -368,7 +405,7 @@ def _matches(pattern: Pattern[str], index: _Index, table: List["_Clause"]) -> It
                 clause = table[bisect_right(starts, at) - 1]
                 yield clause, at - clause.start
             return
-    for i in (range(len(table)) if parts is None else parts):
+    for i in range(len(table)) if parts is None else parts:
         clause = table[i]
         for m in pattern.finditer(source, clause.start, clause.start + len(clause.text)):
             yield clause, m.start() - clause.start
@@ -404,7 +441,9 @@ def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
                 elif clause.test("listed", r):
                     negated = True
                 else:
-                    negated = not clause.test("pseudo", r) and _negated(clause.text, at, r.negations)
+                    negated = not clause.test("pseudo", r) and _negated(
+                        clause.text, at, r.negations
+                    )
                 status[key] = "negated" if negated else "affirmed"
                 found.mentioned.add(name)
                 if negated:
@@ -417,7 +456,7 @@ def _find(text: str, r: Rules) -> Tuple[_Found, List[str]]:
 
 
 def _modifier(sentence: str, r: Rules, onset: bool = True) -> str:
-    """"new" if the sentence says new, sudden, a first, unlike the usual or lasting over an hour;
+    """ "new" if the sentence says new, sudden, a first, unlike the usual or lasting over an hour;
     "usual" if it says the symptom is the patient's usual and nothing overrides that; "older" if it
     only gives an age over sixty (a first aura in an older adult who does not call it one); else "".
     Without `onset`, words of sudden onset count for nothing (for the flags a usual attack cancels)."""
@@ -458,18 +497,22 @@ class _States:
         index = _Index(joined, starts)
         for pattern in r.modifiers + r.onset_modifiers + r.usual + r.older_age:
             parts = index.candidates(pattern)
-            for i in (range(len(sentences)) if parts is None else parts):
+            for i in range(len(sentences)) if parts is None else parts:
                 if i not in worth_a_look and pattern.search(sentences[i]):
                     worth_a_look.add(i)
         states: Set[str] = set() if len(worth_a_look) == len(sentences) else {""}
         for i in sorted(worth_a_look):
             states.add(_modifier(sentences[i], r, self._onset))
-            if "new" in states:  # decides every flag (_level asks for "new" first): no need to go on
+            if (
+                "new" in states
+            ):  # decides every flag (_level asks for "new" first): no need to go on
                 break
         return states
 
 
-_CONTRAST = re.compile(r"\b(but|however|though|although|except|this time|now|today|tonight|suddenly|then)\b")
+_CONTRAST = re.compile(
+    r"\b(but|however|though|although|except|this time|now|today|tonight|suddenly|then)\b"
+)
 
 
 def _all_usual(features: List[str], found: _Found, sentences: List[str], r: Rules) -> bool:
@@ -486,7 +529,9 @@ def _all_usual(features: List[str], found: _Found, sentences: List[str], r: Rule
     return True
 
 
-def _level(flag: Flag, found: _Found, states: "_States", plain: "_States", sentences: List[str], r: Rules) -> str:
+def _level(
+    flag: Flag, found: _Found, states: "_States", plain: "_States", sentences: List[str], r: Rules
+) -> str:
     """The level this flag fires at ("" if it does not)."""
     if flag.all and not all(f in found.affirmed for f in flag.all):
         return ""
@@ -514,7 +559,11 @@ def is_general_question(text: str, general_frames: Sequence[Pattern[str]] = ()) 
     framed = any(f.search(text) for f in general_frames)
     # A question mark inside the message ("...when should a new mom worry? asking before my due
     # date") counts only with a general frame: "stiff neck? yes. fever? yes" is an answer, not a question.
-    asks = text.rstrip().endswith("?") or bool(_QUESTION_START.search(text)) or ("?" in text and framed)
+    asks = (
+        text.rstrip().endswith("?")
+        or bool(_QUESTION_START.search(text))
+        or ("?" in text and framed)
+    )
     if not asks or _ABOUT_THIS.search(text):
         return False
     if not _PERSONAL.search(text):

@@ -7,6 +7,7 @@ are cut to a few letters, so inflections and phrase variants ("droop", "drooped"
 one entry. Exactness is not needed, only safety: a wrong "required" set would skip a real match, so
 anything not understood gives None.
 """
+
 from __future__ import annotations
 
 from typing import Dict, FrozenSet, List, Optional, Pattern, Tuple
@@ -66,11 +67,72 @@ def _sequence(items) -> Optional[FrozenSet[str]]:
 # Short strings that nearly every message holds: as a requirement they skip nothing.
 # Cut to the same few letters as the requirements; the second line is what nearly every message to a
 # headache clinic holds.
-_COMMON = frozenset({"the", "to", "in", "and", "my", "i", "a", "an", "of", "it", "is", "on", "at", "for", "me",
-                     "he", "she", "his", "her", "be", "so", "or", "all", "was", "not", "no", "do", "you",
-                     "head", "pain", "migr", "feel", "keep", "just", "been", "have", "with", "like", "time",
-                     "now", "this", "that", "afte", "sinc", "take", "took", "when", "what", "can'", "side",
-                     "back", "ligh", "had", "has", "got", "get", "very", "real", "so s", "out", "day", "then"})
+_COMMON = frozenset(
+    {
+        "the",
+        "to",
+        "in",
+        "and",
+        "my",
+        "i",
+        "a",
+        "an",
+        "of",
+        "it",
+        "is",
+        "on",
+        "at",
+        "for",
+        "me",
+        "he",
+        "she",
+        "his",
+        "her",
+        "be",
+        "so",
+        "or",
+        "all",
+        "was",
+        "not",
+        "no",
+        "do",
+        "you",
+        "head",
+        "pain",
+        "migr",
+        "feel",
+        "keep",
+        "just",
+        "been",
+        "have",
+        "with",
+        "like",
+        "time",
+        "now",
+        "this",
+        "that",
+        "afte",
+        "sinc",
+        "take",
+        "took",
+        "when",
+        "what",
+        "can'",
+        "side",
+        "back",
+        "ligh",
+        "had",
+        "has",
+        "got",
+        "get",
+        "very",
+        "real",
+        "so s",
+        "out",
+        "day",
+        "then",
+    }
+)
 
 
 def _chance(s: str) -> float:

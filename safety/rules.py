@@ -10,6 +10,7 @@ the patterns readable and general:
   part of the sign, not a negation of it.
 Every error names the file and the entry, in plain words, so `make check` can show it to staff.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,9 @@ class Flag:
     all: Tuple[str, ...]
     any: Tuple[str, ...]
     with_modifier: bool
-    otherwise: str  # with_modifier flags: the level when the sign is current but no modifier says new
+    otherwise: (
+        str  # with_modifier flags: the level when the sign is current but no modifier says new
+    )
     note: str
     # The message calling it the patient's usual attack (and nothing saying new or sudden) cancels the
     # flag: "felt like my head would split open, my usual migraine" is hyperbole about a known pattern.
@@ -83,8 +86,10 @@ def _expand(pattern: str, vocabulary: Dict[str, str], where: str) -> str:
     def ref(m: "re.Match[str]") -> str:
         name = m.group(1)
         if name not in vocabulary:
-            raise SafetyRulesError(f"{where}: the pattern {pattern!r} uses {{{name}}}, which is not a list "
-                                   "under 'vocabulary'.")
+            raise SafetyRulesError(
+                f"{where}: the pattern {pattern!r} uses {{{name}}}, which is not a list "
+                "under 'vocabulary'."
+            )
         return vocabulary[name]
 
     def gap(m: "re.Match[str]") -> str:
@@ -114,7 +119,9 @@ def _compile(pattern: Any, where: str, vocabulary: Dict[str, str]) -> Pattern[st
             register(compiled, re.compile(_expand(pattern, flat, where), re.MULTILINE))
         return compiled
     except re.error as e:
-        raise SafetyRulesError(f"{where}: the pattern {pattern!r} is not a valid regular expression ({e}).") from e
+        raise SafetyRulesError(
+            f"{where}: the pattern {pattern!r} is not a valid regular expression ({e})."
+        ) from e
 
 
 def _patterns(value: Any, where: str, vocabulary: Dict[str, str]) -> Tuple[Pattern[str], ...]:
@@ -123,7 +130,9 @@ def _patterns(value: Any, where: str, vocabulary: Dict[str, str]) -> Tuple[Patte
     return tuple(_compile(p, f"{where}[{i}]", vocabulary) for i, p in enumerate(value))
 
 
-def _optional(data: Dict[str, Any], key: str, where: str, vocabulary: Dict[str, str]) -> Tuple[Pattern[str], ...]:
+def _optional(
+    data: Dict[str, Any], key: str, where: str, vocabulary: Dict[str, str]
+) -> Tuple[Pattern[str], ...]:
     return _patterns(data.get(key) or [r"(?!x)x"], f"{where}: {key}", vocabulary)
 
 
@@ -164,15 +173,25 @@ def _vocabulary(raw: Any, where: str) -> Tuple[Dict[str, str], Set[str]]:
     if raw is None:
         return Vocabulary(), set()
     if not isinstance(raw, dict):
-        raise SafetyRulesError(f"{where}: 'vocabulary' must name lists of words (name: [word, ...]).")
+        raise SafetyRulesError(
+            f"{where}: 'vocabulary' must name lists of words (name: [word, ...])."
+        )
     out = Vocabulary()
     words: Set[str] = set()
     for name, entries in raw.items():
-        if not isinstance(entries, list) or not entries or not all(isinstance(e, str) and e.strip() for e in entries):
-            raise SafetyRulesError(f"{where}: vocabulary.{name} must be a list of words or phrases in quotes.")
+        if (
+            not isinstance(entries, list)
+            or not entries
+            or not all(isinstance(e, str) and e.strip() for e in entries)
+        ):
+            raise SafetyRulesError(
+                f"{where}: vocabulary.{name} must be a list of words or phrases in quotes."
+            )
         alts = {a for e in entries for a in _phrase_forms(e.strip().lower())}
         out[str(name)] = r"\b(?:" + _trie(alts) + r")\b"
-        out.flat[str(name)] = r"\b(?:" + "|".join(re.escape(a) for a in sorted(alts, key=len, reverse=True)) + r")\b"
+        out.flat[str(name)] = (
+            r"\b(?:" + "|".join(re.escape(a) for a in sorted(alts, key=len, reverse=True)) + r")\b"
+        )
         words.update(w for e in entries for w in _WORDS.findall(e.lower()))
     return out, words
 
@@ -189,7 +208,9 @@ def _flag(raw: Any, features: Dict[str, Any], where: str) -> Flag:
         raise SafetyRulesError(f"{where}: needs 'all' or 'any' features.")
     for name in all_ + any_:
         if name not in features:
-            raise SafetyRulesError(f"{where}: the feature {name!r} is not defined under 'features'.")
+            raise SafetyRulesError(
+                f"{where}: the feature {name!r} is not defined under 'features'."
+            )
     otherwise = raw.get("otherwise") or ""
     if otherwise not in ("", "urgent_check"):
         raise SafetyRulesError(f"{where}: 'otherwise' can only be urgent_check, not {otherwise!r}.")
@@ -201,16 +222,30 @@ def _flag(raw: Any, features: Dict[str, Any], where: str) -> Flag:
     except ValueError as e:
         raise SafetyRulesError(f"{where}: the note has unbalanced braces ({e}).") from e
     if fields - NOTE_PLACEHOLDERS:
-        raise SafetyRulesError(f"{where}: the note uses unknown placeholder(s) {sorted(fields - NOTE_PLACEHOLDERS)}; "
-                               "only {emergency_number} and {crisis_line} are filled in.")
+        raise SafetyRulesError(
+            f"{where}: the note uses unknown placeholder(s) {sorted(fields - NOTE_PLACEHOLDERS)}; "
+            "only {emergency_number} and {crisis_line} are filled in."
+        )
     if re.search(r"\b(911|988|999|112)\b", note):
-        raise SafetyRulesError(f"{where}: the note must not hard-code a phone number: write {{emergency_number}} "
-                               "or {crisis_line}.")
+        raise SafetyRulesError(
+            f"{where}: the note must not hard-code a phone number: write {{emergency_number}} "
+            "or {crisis_line}."
+        )
     examples = raw.get("examples") or []
-    if not isinstance(examples, list) or not all(isinstance(e, str) and e.strip() for e in examples):
+    if not isinstance(examples, list) or not all(
+        isinstance(e, str) and e.strip() for e in examples
+    ):
         raise SafetyRulesError(f"{where}: 'examples' must be a list of patient phrases in quotes.")
-    return Flag(id=str(raw["id"]), kind=kind, all=all_, any=any_, with_modifier=bool(raw.get("with_modifier")),
-                otherwise=otherwise, note=note.strip(), unless_usual=bool(raw.get("unless_usual")))
+    return Flag(
+        id=str(raw["id"]),
+        kind=kind,
+        all=all_,
+        any=any_,
+        with_modifier=bool(raw.get("with_modifier")),
+        otherwise=otherwise,
+        note=note.strip(),
+        unless_usual=bool(raw.get("unless_usual")),
+    )
 
 
 def _replacements(raw: Any, where: str, literal: bool) -> Tuple[Tuple[Pattern[str], str], ...]:
@@ -224,7 +259,9 @@ def _replacements(raw: Any, where: str, literal: bool) -> Tuple[Tuple[Pattern[st
         try:
             out.append((re.compile(source), str(v)))
         except re.error as e:
-            raise SafetyRulesError(f"{where}: {k!r} is not a valid regular expression ({e}).") from e
+            raise SafetyRulesError(
+                f"{where}: {k!r} is not a valid regular expression ({e})."
+            ) from e
     return tuple(out)
 
 
@@ -252,8 +289,15 @@ def _list_words(raw: Any) -> Set[str]:
     """The whole words (no apostrophe fragments) of the clinicians' synonym lists."""
     if not isinstance(raw, dict):
         return set()
-    return {w for entries in raw.values() if isinstance(entries, list) for e in entries if isinstance(e, str)
-            for w in re.findall(r"[a-z]+(?:'[a-z]+)?", e.lower()) if "'" not in w}
+    return {
+        w
+        for entries in raw.values()
+        if isinstance(entries, list)
+        for e in entries
+        if isinstance(e, str)
+        for w in re.findall(r"[a-z]+(?:'[a-z]+)?", e.lower())
+        if "'" not in w
+    }
 
 
 def load_rules(path: Union[str, Path, None] = None) -> Rules:
@@ -266,7 +310,9 @@ def load_rules(path: Union[str, Path, None] = None) -> Rules:
     except yaml.YAMLError as e:
         raise SafetyRulesError(f"{path}: not valid YAML ({e}).") from e
     if not isinstance(data, dict):
-        raise SafetyRulesError(f"{path}: must contain typos, features, modifiers, negations and flags.")
+        raise SafetyRulesError(
+            f"{path}: must contain typos, features, modifiers, negations and flags."
+        )
     for section in ("features", "modifiers", "negations", "flags"):
         if section not in data:
             raise SafetyRulesError(f"{path}: the section '{section}' is missing.")
@@ -274,14 +320,19 @@ def load_rules(path: Union[str, Path, None] = None) -> Rules:
     raw_features = data["features"]
     if not isinstance(raw_features, dict) or not raw_features:
         raise SafetyRulesError(f"{path}: 'features' must name one or more features.")
-    features = {name: _patterns(p, f"{path}: features.{name}", vocabulary) for name, p in raw_features.items()}
+    features = {
+        name: _patterns(p, f"{path}: features.{name}", vocabulary)
+        for name, p in raw_features.items()
+    }
     flags = data["flags"]
     if not isinstance(flags, list) or not flags:
         raise SafetyRulesError(f"{path}: 'flags' must be a list of one or more flags.")
     where = str(path)
     return Rules(
         typos=_replacements(data.get("typos"), f"{path}: typos", literal=True),
-        sound_alikes=_replacements(data.get("sound_alikes"), f"{path}: sound_alikes", literal=False),
+        sound_alikes=_replacements(
+            data.get("sound_alikes"), f"{path}: sound_alikes", literal=False
+        ),
         features=features,
         modifiers=_patterns(data["modifiers"], f"{path}: modifiers", vocabulary),
         usual=_optional(data, "usual", where, vocabulary),
@@ -298,9 +349,17 @@ def load_rules(path: Union[str, Path, None] = None) -> Rules:
         older_age=_optional(data, "older_age", where, vocabulary),
         not_crisis=_optional(data, "not_crisis", where, vocabulary),
         risk_factors=frozenset(data.get("risk_factors") or ()),
-        onset_modifiers=tuple(p for p in _optional(data, "onset_modifiers", where, vocabulary) if p.pattern != "(?!x)x"),
-        speller=Speller(_rule_words(data, vocabulary_words), english_words(),
-                        sign_words=_list_words(data.get("vocabulary")), standard=lemma_words()),
+        onset_modifiers=tuple(
+            p
+            for p in _optional(data, "onset_modifiers", where, vocabulary)
+            if p.pattern != "(?!x)x"
+        ),
+        speller=Speller(
+            _rule_words(data, vocabulary_words),
+            english_words(),
+            sign_words=_list_words(data.get("vocabulary")),
+            standard=lemma_words(),
+        ),
     )
 
 

@@ -16,6 +16,7 @@ Steps, in order (each one is why a phrasing nobody wrote down still matches):
    Misspellings common enough to be in the word-vector vocabulary ("heavey", "werid") but not in
    the lemma tables are repaired too, when one edit from exactly one word of the synonym lists.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -49,8 +50,22 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": 
 
 # Negated verbs: every spelling patients use becomes the contracted form with an apostrophe.
 _NEGATED_VERBS = (
-    "can", "could", "do", "does", "did", "is", "are", "was", "were", "has", "have", "had", "would",
-    "should", "must", "need",
+    "can",
+    "could",
+    "do",
+    "does",
+    "did",
+    "is",
+    "are",
+    "was",
+    "were",
+    "has",
+    "have",
+    "had",
+    "would",
+    "should",
+    "must",
+    "need",
 )
 _NEGATION_FORMS: Tuple[Tuple[Pattern[str], str], ...] = (
     (re.compile(r"\bcan ?not\b"), "can't"),
@@ -67,13 +82,25 @@ _NEGATION_FORMS: Tuple[Tuple[Pattern[str], str], ...] = (
     # off"): the rules spell them once, with it. "its" only before a word that makes it "it is".
     (re.compile(r"\b(he|she|that|what|there|who|where)s\b"), r"\1's"),
     # Only the forms that are no English word: "here", "were", "well", "shed", "shell", "hell" stay.
-    (re.compile(r"\b(they(?=d|ll|re|ve)|we(?=ve)|you(?=d|ll|re|ve)|he(?=ve)|she(?=ve))(d|ll|re|ve)\b"), r"\1'\2"),
-    (re.compile(r"\bits (?=(going|gonna|been|not|like|so|really|very|too|just|getting|got|all|only|still|started|"
-                r"happening|coming|a|an|the|my|ok|okay|fine|bad|worse|worst|never|always|over|hard|new|different|"
-                r"in|on|from|since|almost|nearly|more|less)\b)"), "it's "),
+    (
+        re.compile(
+            r"\b(they(?=d|ll|re|ve)|we(?=ve)|you(?=d|ll|re|ve)|he(?=ve)|she(?=ve))(d|ll|re|ve)\b"
+        ),
+        r"\1'\2",
+    ),
+    (
+        re.compile(
+            r"\bits (?=(going|gonna|been|not|like|so|really|very|too|just|getting|got|all|only|still|started|"
+            r"happening|coming|a|an|the|my|ok|okay|fine|bad|worse|worst|never|always|over|hard|new|different|"
+            r"in|on|from|since|almost|nearly|more|less)\b)"
+        ),
+        "it's ",
+    ),
 )
 _MIN_FUZZY_LEN = 4
-_MIN_SIGN_LEN = 5  # shorter non-standard words are too often real ("wifi", "hed" stays for the typo list)
+_MIN_SIGN_LEN = (
+    5  # shorter non-standard words are too often real ("wifi", "hed" stays for the typo list)
+)
 
 
 def _lemma_tables() -> Optional[Path]:
@@ -109,7 +136,14 @@ def english_words() -> FrozenSet[str]:
     words = {w for pair in table.items() for w in pair if w.isalpha()}
     # The lemma table lists only words that inflect; the word-vector vocabulary built by setup adds
     # the rest of everyday English ("true", "okay"), so they are never "repaired".
-    vocab = Path(__file__).resolve().parent.parent / ".build" / "spacy" / "en_clinic_vectors" / "vocab" / "strings.json"
+    vocab = (
+        Path(__file__).resolve().parent.parent
+        / ".build"
+        / "spacy"
+        / "en_clinic_vectors"
+        / "vocab"
+        / "strings.json"
+    )
     if vocab.exists():
         with vocab.open(encoding="utf-8") as f:
             words.update(w for w in json.load(f) if w.isalpha() and w.islower() and len(w) < 20)
@@ -149,7 +183,7 @@ def _deletes(word: str, depth: int) -> Iterable[str]:
     seen = {word}
     frontier = {word}
     for _ in range(depth):
-        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))} - seen
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))} - seen
         seen |= frontier
     return seen
 
@@ -171,8 +205,13 @@ def _distance(a: str, b: str) -> int:
 class Speller:
     """Repairs words that are not English towards the rules' own vocabulary."""
 
-    def __init__(self, vocabulary: Iterable[str], english: FrozenSet[str],
-                 sign_words: Iterable[str] = (), standard: FrozenSet[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        vocabulary: Iterable[str],
+        english: FrozenSet[str],
+        sign_words: Iterable[str] = (),
+        standard: FrozenSet[str] = frozenset(),
+    ) -> None:
         self.vocabulary = frozenset(w for w in vocabulary if len(w) >= _MIN_FUZZY_LEN)
         self.english = english | self.vocabulary
         # The word-vector vocabulary also holds common misspellings ("heavey", "werid", "swolen"):
@@ -196,8 +235,12 @@ class Speller:
         if word in self.english:
             if len(word) < _MIN_SIGN_LEN or word in self.standard or not self.standard:
                 return word
-            close = {c for d in _deletes(word, 1) for c in self._index.get(d, ())
-                     if c in self.sign_words and _distance(word, c) == 1}
+            close = {
+                c
+                for d in _deletes(word, 1)
+                for c in self._index.get(d, ())
+                if c in self.sign_words and _distance(word, c) == 1
+            }
             return close.pop() if len(close) == 1 else word
         budget = self._budget(word)
         candidates = set()
@@ -279,7 +322,9 @@ def _respell(text: str, speller: Speller) -> str:
     return _WORD.sub(lambda m: fixes.get(m.group(0), m.group(0)), text)
 
 
-def sub_where_needed(pattern: Pattern[str], fix: Union[str, Callable[["re.Match[str]"], str]], text: str) -> str:
+def sub_where_needed(
+    pattern: Pattern[str], fix: Union[str, Callable[["re.Match[str]"], str]], text: str
+) -> str:
     """pattern.sub, skipped when the text lacks every string the pattern needs (a cheap test)."""
     needs = needs_of(pattern)
     if needs is not None and not any(s in text for s in needs):
@@ -287,9 +332,12 @@ def sub_where_needed(pattern: Pattern[str], fix: Union[str, Callable[["re.Match[
     return pattern.sub(fix, text)
 
 
-def normalise(text: str, typos: Sequence[Tuple[Pattern[str], str]] = (),
-              speller: Optional[Speller] = None,
-              sound_alikes: Sequence[Tuple[Pattern[str], str]] = ()) -> str:
+def normalise(
+    text: str,
+    typos: Sequence[Tuple[Pattern[str], str]] = (),
+    speller: Optional[Speller] = None,
+    sound_alikes: Sequence[Tuple[Pattern[str], str]] = (),
+) -> str:
     known = speller.english if speller else frozenset()
     text = fold(text)
     for pattern, fix in _NEGATION_FORMS:

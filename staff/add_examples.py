@@ -14,6 +14,7 @@ reason staff must fix (a line that is already there under the same intent is sim
 
     python -m staff.add_examples review/out/review-2026-11-25.yml [--dry-run] [--root DIR]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,8 +73,13 @@ def approved_lines(review_file: Path, root: Path) -> List[Approved]:
             intent = line.get("add_to") or default
             if intent is None or str(intent).strip() == "":
                 continue
-            out.append(Approved(" ".join(str(line.get("text") or "").split()), str(intent).strip(),
-                                line.key_lines.get("add_to", line.line)))
+            out.append(
+                Approved(
+                    " ".join(str(line.get("text") or "").split()),
+                    str(intent).strip(),
+                    line.key_lines.get("add_to", line.line),
+                )
+            )
     return out
 
 
@@ -86,8 +92,14 @@ def intent_block(root: Path, intent: str) -> Optional[Tuple[Path, int, str]]:
         for item in nlu_items(path, root):
             if item.get("intent") != intent:
                 continue
-            numbered = [(n, t) for n, t in block_lines(item, "examples") if t.strip().startswith("- ")]
-            if not numbered or "examples" not in item.value_nodes or item.value_nodes["examples"].style != "|":
+            numbered = [
+                (n, t) for n, t in block_lines(item, "examples") if t.strip().startswith("- ")
+            ]
+            if (
+                not numbered
+                or "examples" not in item.value_nodes
+                or item.value_nodes["examples"].style != "|"
+            ):
                 continue
             last = numbered[-1][0]
             raw = lines[last - 1]
@@ -108,7 +120,9 @@ def add(review_file: Path, root: Path = ROOT, dry_run: bool = False) -> Outcome:
     intents = set(domain_intents(load_yaml(root / "domain.yml", root)))
     existing: Dict[str, Example] = {ex.norm: ex for ex in training_examples(root)}
     hp = heldout_path(root)
-    heldout: Dict[str, Example] = {ex.norm: ex for ex in examples_in(hp, root)} if hp.exists() else {}
+    heldout: Dict[str, Example] = (
+        {ex.norm: ex for ex in examples_in(hp, root)} if hp.exists() else {}
+    )
     outcome = Outcome([], [], [])
     inserts: Dict[Path, List[Tuple[int, str, Approved]]] = {}
     src = rel(review_file, root)
@@ -117,40 +131,75 @@ def add(review_file: Path, root: Path = ROOT, dry_run: bool = False) -> Outcome:
         norm = normalise(text)
         here = f"{src} line {a.line}"
         if a.intent not in intents:
-            outcome.refused.append((a, f"{here}: '{a.intent}' is not an intent in domain.yml; check the spelling "
-                                       f"(intents: {', '.join(sorted(intents - SAFETY_INTENTS))})."))
+            outcome.refused.append(
+                (
+                    a,
+                    f"{here}: '{a.intent}' is not an intent in domain.yml; check the spelling "
+                    f"(intents: {', '.join(sorted(intents - SAFETY_INTENTS))}).",
+                )
+            )
             continue
         if a.intent in SAFETY_INTENTS:
-            outcome.refused.append((a, f"{here}: lines are never added to '{a.intent}': emergencies and crises are "
-                                       "recognised by the red-flag rules that clinicians review (safety/red_flags.yml). "
-                                       "Tell the clinical lead about this message instead."))
+            outcome.refused.append(
+                (
+                    a,
+                    f"{here}: lines are never added to '{a.intent}': emergencies and crises are "
+                    "recognised by the red-flag rules that clinicians review (safety/red_flags.yml). "
+                    "Tell the clinical lead about this message instead.",
+                )
+            )
             continue
         if not norm:
             outcome.refused.append((a, f"{here}: the line is empty."))
             continue
         if _PLACEHOLDER.search(text) or text.startswith("/"):
-            outcome.refused.append((a, f"{here}: '{text}' still holds a placeholder such as <name> or <phone>; "
-                                       "reword the line in the review file without it, or leave add_to empty."))
+            outcome.refused.append(
+                (
+                    a,
+                    f"{here}: '{text}' still holds a placeholder such as <name> or <phone>; "
+                    "reword the line in the review file without it, or leave add_to empty.",
+                )
+            )
             continue
         if norm in heldout:
             ex = heldout[norm]
-            outcome.refused.append((a, f"{here}: '{text}' is a phrase of the held-out test "
-                                       f"({where(ex.path, root, ex.line)}), which must never be trained on; not added."))
+            outcome.refused.append(
+                (
+                    a,
+                    f"{here}: '{text}' is a phrase of the held-out test "
+                    f"({where(ex.path, root, ex.line)}), which must never be trained on; not added.",
+                )
+            )
             continue
         if norm in existing:
             ex = existing[norm]
             if ex.intent == a.intent:
-                outcome.skipped.append((a, f"'{text}' is already an example of {a.intent} "
-                                           f"({where(ex.path, root, ex.line)})."))
+                outcome.skipped.append(
+                    (
+                        a,
+                        f"'{text}' is already an example of {a.intent} "
+                        f"({where(ex.path, root, ex.line)}).",
+                    )
+                )
             else:
-                outcome.refused.append((a, f"{here}: '{text}' is already an example under {ex.intent} "
-                                           f"({where(ex.path, root, ex.line)}); an example belongs to one intent only. "
-                                           f"If it really belongs to {a.intent}, move that line by hand."))
+                outcome.refused.append(
+                    (
+                        a,
+                        f"{here}: '{text}' is already an example under {ex.intent} "
+                        f"({where(ex.path, root, ex.line)}); an example belongs to one intent only. "
+                        f"If it really belongs to {a.intent}, move that line by hand.",
+                    )
+                )
             continue
         block = intent_block(root, a.intent)
         if block is None:
-            outcome.refused.append((a, f"{here}: the intent '{a.intent}' has no examples block in data/nlu yet; add "
-                                       "its first examples by hand (docs/staff-guide.md, 'Add a new topic')."))
+            outcome.refused.append(
+                (
+                    a,
+                    f"{here}: the intent '{a.intent}' has no examples block in data/nlu yet; add "
+                    "its first examples by hand (docs/staff-guide.md, 'Add a new topic').",
+                )
+            )
             continue
         path, after, indent = block
         inserts.setdefault(path, []).append((after, f"{indent}- {text}", a))
@@ -169,21 +218,32 @@ def add(review_file: Path, root: Path = ROOT, dry_run: bool = False) -> Outcome:
             path.write_text("\n".join(lines), encoding="utf-8")
             try:
                 load_yaml(path, root)
-            except YamlProblem as e:   # never leave a broken file behind
+            except YamlProblem as e:  # never leave a broken file behind
                 path.write_text(original, encoding="utf-8")
-                raise SystemExit(f"add-examples: writing {rel(path, root)} broke it ({e.message}); please tell an engineer.")
+                raise SystemExit(
+                    f"add-examples: writing {rel(path, root)} broke it ({e.message}); please tell an engineer."
+                )
     return outcome
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    ap = argparse.ArgumentParser(description="Add the lines approved in a review file to the training data.")
-    ap.add_argument("file", type=Path, help="the review file, e.g. review/out/review-2026-11-25.yml")
-    ap.add_argument("--dry-run", action="store_true", help="say what would be added, change nothing")
+    ap = argparse.ArgumentParser(
+        description="Add the lines approved in a review file to the training data."
+    )
+    ap.add_argument(
+        "file", type=Path, help="the review file, e.g. review/out/review-2026-11-25.yml"
+    )
+    ap.add_argument(
+        "--dry-run", action="store_true", help="say what would be added, change nothing"
+    )
     ap.add_argument("--root", type=Path, default=ROOT)
     args = ap.parse_args(argv)
     if not args.file.exists():
-        print(f"add-examples: {args.file} does not exist. Give the review file: "
-              "make add-examples FILE=review/out/review-<date>.yml", file=sys.stderr)
+        print(
+            f"add-examples: {args.file} does not exist. Give the review file: "
+            "make add-examples FILE=review/out/review-<date>.yml",
+            file=sys.stderr,
+        )
         return 1
     try:
         outcome = add(args.file, args.root, args.dry_run)
@@ -197,8 +257,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"skipped  {msg}")
     for _, msg in outcome.refused:
         print(f"REFUSED  {msg}")
-    print(f"\nadd-examples: {verb.lower()} {len(outcome.added)}, skipped {len(outcome.skipped)} already there, "
-          f"refused {len(outcome.refused)}.")
+    print(
+        f"\nadd-examples: {verb.lower()} {len(outcome.added)}, skipped {len(outcome.skipped)} already there, "
+        f"refused {len(outcome.refused)}."
+    )
     if outcome.added and not args.dry_run:
         print("Next: `make check`, then `make train` and `make publish` (docs/staff-guide.md).")
     return 1 if outcome.refused else 0

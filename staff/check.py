@@ -15,6 +15,7 @@ In order:
 Every message names the file and line and says what to change, in plain words. Exit code 1 when there
 is any error; warnings alone do not fail.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,7 +56,7 @@ from staff.yaml_lines import (
 )
 
 MIN_EXAMPLES = 10
-MIN_HELDOUT = 6          # the held-out set's minimum per intent (tests/nlu/test_heldout.py uses it too)
+MIN_HELDOUT = 6  # the held-out set's minimum per intent (tests/nlu/test_heldout.py uses it too)
 TOPIC_ACTION = "action_answer_topic"
 # The safety intents and the reply level of each (safety/component.py LEVEL_INTENT, reversed); the review
 # never quotes them and add-examples never adds to them.
@@ -66,7 +67,7 @@ GUIDE = "docs/staff-guide.md"
 
 @dataclass
 class Problem:
-    level: str      # "error" | "warning"
+    level: str  # "error" | "warning"
     text: str
 
 
@@ -83,7 +84,9 @@ class Report:
 
     def _clean(self, text: str) -> str:
         # Messages from other modules may carry absolute paths; show them relative to the project.
-        return text.replace(str(self.root.resolve()) + os.sep, "").replace(str(self.root) + os.sep, "")
+        return text.replace(str(self.root.resolve()) + os.sep, "").replace(
+            str(self.root) + os.sep, ""
+        )
 
     @property
     def errors(self) -> List[str]:
@@ -130,9 +133,11 @@ def check_placeholders(root: Path, report: Report) -> None:
             for key, value in node.items():
                 name = f"{trail}.{key}" if trail else str(key)
                 if isinstance(value, str) and PLACEHOLDER.lower() in value.lower():
-                    report.warning(f"{where(path, root, node.key_lines[key])}: '{name}' still holds a {PLACEHOLDER} "
-                                   f"placeholder ({value!r}); put the clinic's real details in before the assistant "
-                                   "goes on the website.")
+                    report.warning(
+                        f"{where(path, root, node.key_lines[key])}: '{name}' still holds a {PLACEHOLDER} "
+                        f"placeholder ({value!r}); put the clinic's real details in before the assistant "
+                        "goes on the website."
+                    )
                 else:
                     walk(value, name)
 
@@ -145,6 +150,7 @@ def check_placeholders(root: Path, report: Report) -> None:
 @dataclass
 class Project:
     """What the rules need, read once."""
+
     root: Path
     domain: LineDict
     intents: List[str]
@@ -153,8 +159,8 @@ class Project:
     examples: List[Example]
     bad_lines: List[BadLine]
     heldout: List[Example]
-    training_flows: List[Flow]      # data/rules, data/stories
-    test_flows: List[Flow]          # tests/conversations
+    training_flows: List[Flow]  # data/rules, data/stories
+    test_flows: List[Flow]  # tests/conversations
 
     def intent_line(self, intent: str) -> Optional[int]:
         items = self.domain.get("intents") or []
@@ -172,27 +178,43 @@ def read_project(root: Path) -> Project:
     bad: List[BadLine] = []
     examples = training_examples(root, bad)
     heldout = examples_in(heldout_path(root), root) if heldout_path(root).exists() else []
-    training_flows = [f for p in yml_under(root, "data", "rules") + yml_under(root, "data", "stories")
-                      for f in flows_in(p, root)]
+    training_flows = [
+        f
+        for p in yml_under(root, "data", "rules") + yml_under(root, "data", "stories")
+        for f in flows_in(p, root)
+    ]
     test_flows = [f for p in yml_under(root, "tests", "conversations") for f in flows_in(p, root)]
-    return Project(root, dom, domain_intents(dom), domain_entities(dom),
-                   set(domain_actions(dom)) | set(DEFAULT_ACTION_NAMES), examples, bad, heldout,
-                   training_flows, test_flows)
+    return Project(
+        root,
+        dom,
+        domain_intents(dom),
+        domain_entities(dom),
+        set(domain_actions(dom)) | set(DEFAULT_ACTION_NAMES),
+        examples,
+        bad,
+        heldout,
+        training_flows,
+        test_flows,
+    )
 
 
 def check_examples(p: Project, report: Report) -> None:
     root = p.root
     for b in p.bad_lines:
-        report.error(f"{where(b.path, root, b.line)}: every example must start with '- ' (a dash and a space); "
-                     f"this line is '{b.text}'. Add the dash, or if it is a note, start it with # in the file's "
-                     "header instead.")
+        report.error(
+            f"{where(b.path, root, b.line)}: every example must start with '- ' (a dash and a space); "
+            f"this line is '{b.text}'. Add the dash, or if it is a note, start it with # in the file's "
+            "header instead."
+        )
     known = set(p.intents)
     reported_unknown: Set[Tuple[str, Path]] = set()
     for ex in p.examples:
         if ex.intent not in known and (ex.intent, ex.path) not in reported_unknown:
             reported_unknown.add((ex.intent, ex.path))
-            report.error(f"{where(ex.path, root, ex.line)}: the intent '{ex.intent}' is not listed under 'intents:' in "
-                         "domain.yml. Add it there (or correct the spelling so it matches).")
+            report.error(
+                f"{where(ex.path, root, ex.line)}: the intent '{ex.intent}' is not listed under 'intents:' in "
+                "domain.yml. Add it there (or correct the spelling so it matches)."
+            )
     # The same example under two intents, or twice under one.
     # Compared as the model sees them (case, spacing, end punctuation and entity marks ignored) across
     # intents; written exactly the same within one intent.
@@ -201,20 +223,26 @@ def check_examples(p: Project, report: Report) -> None:
     for ex in p.examples:
         norm = ex.norm
         if not norm:
-            report.error(f"{where(ex.path, root, ex.line)}: this example is empty; remove the line.")
+            report.error(
+                f"{where(ex.path, root, ex.line)}: this example is empty; remove the line."
+            )
             continue
         seen = first.get(norm)
         if seen is None:
             first[norm] = ex
         if seen is not None and seen.intent != ex.intent:
-            report.error(f"{where(ex.path, root, ex.line)}: the example '{ex.text}' is also under {seen.intent} in "
-                         f"{where(seen.path, root, seen.line)}; keep it under one intent (the one it really asks).")
+            report.error(
+                f"{where(ex.path, root, ex.line)}: the example '{ex.text}' is also under {seen.intent} in "
+                f"{where(seen.path, root, seen.line)}; keep it under one intent (the one it really asks)."
+            )
             continue
         key = (ex.intent, " ".join(ex.text.lower().split()))
         seen = exact.setdefault(key, ex)
         if seen is not ex:
-            report.warning(f"{where(ex.path, root, ex.line)}: the example '{ex.text}' is written twice under "
-                           f"{ex.intent} (also {where(seen.path, root, seen.line)}); remove one of them.")
+            report.warning(
+                f"{where(ex.path, root, ex.line)}: the example '{ex.text}' is written twice under "
+                f"{ex.intent} (also {where(seen.path, root, seen.line)}); remove one of them."
+            )
     # Enough examples per intent.
     counts: Dict[str, Set[str]] = defaultdict(set)
     for ex in p.examples:
@@ -222,9 +250,11 @@ def check_examples(p: Project, report: Report) -> None:
     for intent in p.intents:
         n = len(counts.get(intent, ()))
         if n < MIN_EXAMPLES:
-            report.error(f"{where(root / 'domain.yml', root, p.intent_line(intent))}: the intent '{intent}' has only {n} "
-                         f"example{'s' if n != 1 else ''} in data/nlu; give it at least {MIN_EXAMPLES} different ways "
-                         "patients might ask, so the assistant can recognise it.")
+            report.error(
+                f"{where(root / 'domain.yml', root, p.intent_line(intent))}: the intent '{intent}' has only {n} "
+                f"example{'s' if n != 1 else ''} in data/nlu; give it at least {MIN_EXAMPLES} different ways "
+                "patients might ask, so the assistant can recognise it."
+            )
     # Held-out test phrases must never be trained on, and every intent needs some (tests/nlu).
     hp = heldout_path(root)
     if hp.exists():
@@ -234,32 +264,45 @@ def check_examples(p: Project, report: Report) -> None:
         for intent in p.intents:
             n = len(held.get(intent, ()))
             if n < MIN_HELDOUT:
-                report.error(f"{where(hp, root)}: the intent '{intent}' has {n} test phrase{'s' if n != 1 else ''} in the "
-                             f"held-out test; add at least {MIN_HELDOUT} (new wordings, not copies of the training "
-                             "examples), or `make test` fails.")
+                report.error(
+                    f"{where(hp, root)}: the intent '{intent}' has {n} test phrase{'s' if n != 1 else ''} in the "
+                    f"held-out test; add at least {MIN_HELDOUT} (new wordings, not copies of the training "
+                    "examples), or `make test` fails."
+                )
     for ex in p.heldout:
         seen = first.get(ex.norm)
         if seen is not None:
-            report.error(f"{where(hp, root, ex.line)}: the test phrase '{ex.text}' is also a training example in "
-                         f"{where(seen.path, root, seen.line)}. The held-out test must only contain phrases the "
-                         "assistant never learned from: remove it from the training data, or reword the test phrase.")
+            report.error(
+                f"{where(hp, root, ex.line)}: the test phrase '{ex.text}' is also a training example in "
+                f"{where(seen.path, root, seen.line)}. The held-out test must only contain phrases the "
+                "assistant never learned from: remove it from the training data, or reword the test phrase."
+            )
         if ex.intent not in known:
-            report.error(f"{where(hp, root, ex.line)}: the intent '{ex.intent}' is not in domain.yml.")
+            report.error(
+                f"{where(hp, root, ex.line)}: the intent '{ex.intent}' is not in domain.yml."
+            )
 
 
 def check_flows(p: Project, report: Report, topic_intents: Set[str]) -> None:
     root = p.root
     known_intents = set(p.intents) | {"nlu_fallback"}
     for flow in p.training_flows + p.test_flows:
-        kind = "conversation test" if "tests" in flow.path.relative_to(root).parts else \
-            ("rule" if "rules" in flow.path.parts else "story")
+        kind = (
+            "conversation test"
+            if "tests" in flow.path.relative_to(root).parts
+            else ("rule" if "rules" in flow.path.parts else "story")
+        )
         for step in flow.steps:
             if step.kind == "intent" and step.name not in known_intents:
-                report.error(f"{where(step.path, root, step.line)}: the {kind} '{flow.name}' uses the intent "
-                             f"'{step.name}', which is not in domain.yml. Correct the spelling or add the intent.")
+                report.error(
+                    f"{where(step.path, root, step.line)}: the {kind} '{flow.name}' uses the intent "
+                    f"'{step.name}', which is not in domain.yml. Correct the spelling or add the intent."
+                )
             if step.kind == "action" and step.name not in p.actions:
-                report.error(f"{where(step.path, root, step.line)}: the {kind} '{flow.name}' uses the action "
-                             f"'{step.name}', which is not in domain.yml. Correct the spelling.")
+                report.error(
+                    f"{where(step.path, root, step.line)}: the {kind} '{flow.name}' uses the action "
+                    f"'{step.name}', which is not in domain.yml. Correct the spelling."
+                )
     # Every intent is handled by a rule or story; topic questions are answered by action_answer_topic.
     handled: Dict[str, Set[str]] = defaultdict(set)
     for flow in p.training_flows:
@@ -269,25 +312,36 @@ def check_flows(p: Project, report: Report, topic_intents: Set[str]) -> None:
     dom = root / "domain.yml"
     for intent in p.intents:
         if intent not in handled:
-            hint = (f"add to data/rules (the file for its subject):\n"
+            hint = (
+                (
+                    f"add to data/rules (the file for its subject):\n"
                     f"      - rule: answer {intent}\n        steps:\n          - intent: {intent}\n"
-                    f"          - action: {TOPIC_ACTION}") if intent in topic_intents else \
-                "add a rule in data/rules saying which action answers it."
-            report.error(f"{where(dom, root, p.intent_line(intent))}: the intent '{intent}' has no rule or story, so "
-                         f"the assistant does not know what to do with it; {hint}")
+                    f"          - action: {TOPIC_ACTION}"
+                )
+                if intent in topic_intents
+                else "add a rule in data/rules saying which action answers it."
+            )
+            report.error(
+                f"{where(dom, root, p.intent_line(intent))}: the intent '{intent}' has no rule or story, so "
+                f"the assistant does not know what to do with it; {hint}"
+            )
         elif intent in topic_intents and TOPIC_ACTION not in handled[intent]:
-            report.error(f"{where(dom, root, p.intent_line(intent))}: the intent '{intent}' leads to a topic in "
-                         f"content/answers.yml, but no rule or story answers it with {TOPIC_ACTION}. Its rule's "
-                         f"action should be '- action: {TOPIC_ACTION}'.")
+            report.error(
+                f"{where(dom, root, p.intent_line(intent))}: the intent '{intent}' leads to a topic in "
+                f"content/answers.yml, but no rule or story answers it with {TOPIC_ACTION}. Its rule's "
+                f"action should be '- action: {TOPIC_ACTION}'."
+            )
     # Every topic question has a conversation test.
     tested = {s.name for f in p.test_flows for s in f.steps if s.kind == "intent"}
     for intent in sorted(topic_intents):
         if intent not in tested:
-            report.error(f"{where(dom, root, p.intent_line(intent))}: the intent '{intent}' has no conversation test. "
-                         f"Add one to tests/conversations/test_topics.yml:\n"
-                         f"      - story: {intent}\n        steps:\n          - user: |\n"
-                         f"              <a question as a patient would type it>\n"
-                         f"            intent: {intent}\n          - action: {TOPIC_ACTION}")
+            report.error(
+                f"{where(dom, root, p.intent_line(intent))}: the intent '{intent}' has no conversation test. "
+                f"Add one to tests/conversations/test_topics.yml:\n"
+                f"      - story: {intent}\n        steps:\n          - user: |\n"
+                f"              <a question as a patient would type it>\n"
+                f"            intent: {intent}\n          - action: {TOPIC_ACTION}"
+            )
 
 
 def load_topic_logic(content: Any) -> Any:
@@ -304,9 +358,9 @@ def load_topic_logic(content: Any) -> Any:
     try:
         if previous is None:
             store = ac.ContentStore.__new__(ac.ContentStore)
-            store._content = content                      # type: ignore[attr-defined]
-            store._check_every = float("inf")             # type: ignore[attr-defined]
-            store._checked_at = time.monotonic()          # type: ignore[attr-defined]
+            store._content = content  # type: ignore[attr-defined]
+            store._check_every = float("inf")  # type: ignore[attr-defined]
+            store._checked_at = time.monotonic()  # type: ignore[attr-defined]
             ac._store = store
         import actions.answers as answers
     finally:
@@ -315,7 +369,9 @@ def load_topic_logic(content: Any) -> Any:
     return answers, topics
 
 
-def topic_routes(content: Any, intents: Sequence[str], answers: Any) -> Dict[str, Set[Tuple[str, Optional[str]]]]:
+def topic_routes(
+    content: Any, intents: Sequence[str], answers: Any
+) -> Dict[str, Set[Tuple[str, Optional[str]]]]:
     """topic (or 'escalate:<reason>') -> {(intent, subject)} that lead to it, per the assistant's code."""
     subjects: Set[Optional[str]] = {None, *topics.SUBJECTS}
     for per_subject in topics.FOLLOW_UPS.values():
@@ -331,8 +387,12 @@ def topic_routes(content: Any, intents: Sequence[str], answers: Any) -> Dict[str
 
 def intents_answered_by(p: Project, action: str) -> Set[str]:
     """Intents that a rule or story of the training data answers with `action`."""
-    return {a.name for flow in p.training_flows for a, b in zip(flow.steps, flow.steps[1:])
-            if a.kind == "intent" and b.kind == "action" and b.name == action}
+    return {
+        a.name
+        for flow in p.training_flows
+        for a, b in zip(flow.steps, flow.steps[1:])
+        if a.kind == "intent" and b.kind == "action" and b.name == action
+    }
 
 
 def check_topics(p: Project, report: Report, content: Any) -> Set[str]:
@@ -343,7 +403,9 @@ def check_topics(p: Project, report: Report, content: Any) -> Set[str]:
     try:
         answers, table = load_topic_logic(content)
     except Exception as e:  # noqa: BLE001 - report, don't crash
-        report.error(f"The assistant's code (actions/) could not be loaded to check the topics: {e}. Tell an engineer.")
+        report.error(
+            f"The assistant's code (actions/) could not be loaded to check the topics: {e}. Tell an engineer."
+        )
         return set()
     routes = topic_routes(content, p.intents, answers)
     # A question the rules answer with the topic action, named ask_<topic>, whose topic is not written yet:
@@ -352,7 +414,7 @@ def check_topics(p: Project, report: Report, content: Any) -> Set[str]:
     prefix = getattr(answers, "TOPIC_INTENT_PREFIX", "ask_")
     for intent in sorted(intents_answered_by(p, TOPIC_ACTION) - routed):
         if intent.startswith(prefix):
-            routes[intent[len(prefix):]].add((intent, None))
+            routes[intent[len(prefix) :]].add((intent, None))
     raw = load_yaml(answers_path, root)
     topic_lines = raw["topics"].key_lines if isinstance(raw.get("topics"), LineDict) else {}
     topic_intents: Set[str] = set()
@@ -361,23 +423,31 @@ def check_topics(p: Project, report: Report, content: Any) -> Set[str]:
         if topic.startswith("escalate:"):
             reason = topic.split(":", 1)[1]
             if reason not in content.escalation_reasons:
-                report.error(f"{rel(answers_path, root)}: the question(s) {', '.join(names)} are sent to a clinician with "
-                             f"the reason '{reason}', which is missing under escalation_reasons.")
+                report.error(
+                    f"{rel(answers_path, root)}: the question(s) {', '.join(names)} are sent to a clinician with "
+                    f"the reason '{reason}', which is missing under escalation_reasons."
+                )
             continue
         topic_intents.update(names)
         if topic not in content.topics:
-            report.error(f"{rel(answers_path, root)}: the question(s) {', '.join(names)} lead to the topic '{topic}', "
-                         "which has no answer in content/answers.yml. Add the topic there.")
+            report.error(
+                f"{rel(answers_path, root)}: the question(s) {', '.join(names)} lead to the topic '{topic}', "
+                "which has no answer in content/answers.yml. Add the topic there."
+            )
     for topic in content.topics:
         if topic not in routes and f"ask_{topic}" in p.intents:
-            report.error(f"{where(answers_path, root, topic_lines.get(topic))}: the topic '{topic}' and the intent "
-                         f"'ask_{topic}' are both there, but the assistant's code does not send that intent to this "
-                         "topic. Tell an engineer: they must connect the two in actions/answers.py.")
+            report.error(
+                f"{where(answers_path, root, topic_lines.get(topic))}: the topic '{topic}' and the intent "
+                f"'ask_{topic}' are both there, but the assistant's code does not send that intent to this "
+                "topic. Tell an engineer: they must connect the two in actions/answers.py."
+            )
         elif topic not in routes:
-            report.error(f"{where(answers_path, root, topic_lines.get(topic))}: the topic '{topic}' has no question "
-                         f"(intent) that leads to it, so patients can never get this answer. Add the intent "
-                         f"'ask_{topic}' to domain.yml, with examples in data/nlu, a rule in data/rules and a "
-                         f"conversation test ({GUIDE}, 'Add a new topic').")
+            report.error(
+                f"{where(answers_path, root, topic_lines.get(topic))}: the topic '{topic}' has no question "
+                f"(intent) that leads to it, so patients can never get this answer. Add the intent "
+                f"'ask_{topic}' to domain.yml, with examples in data/nlu, a rule in data/rules and a "
+                f"conversation test ({GUIDE}, 'Add a new topic')."
+            )
     check_buttons(p, report, content, answers, table)
     return topic_intents
 
@@ -391,35 +461,49 @@ def check_buttons(p: Project, report: Report, content: Any, answers: Any, table:
     def check_payload(payload: str, source: str, expected_topic: Optional[str]) -> None:
         intent, ents = parse_payload(payload)
         if intent is None or "__invalid__" in ents:
-            report.error(f"{source}: the button payload '{payload}' is not written like /intent or "
-                         '/intent{"entity": "value"}.')
+            report.error(
+                f"{source}: the button payload '{payload}' is not written like /intent or "
+                '/intent{"entity": "value"}.'
+            )
             return
         if intent not in intents:
-            report.error(f"{source}: the button '{payload}' sends the intent '{intent}', which is not in domain.yml.")
+            report.error(
+                f"{source}: the button '{payload}' sends the intent '{intent}', which is not in domain.yml."
+            )
             return
         for name in ents:
             if name not in entities:
-                report.error(f"{source}: the button '{payload}' sets the entity '{name}', which is not in domain.yml.")
+                report.error(
+                    f"{source}: the button '{payload}' sets the entity '{name}', which is not in domain.yml."
+                )
         if expected_topic is not None:
             subjects = [str(v) for k, v in ents.items() if k == "subject"]
             symptoms = [str(v) for k, v in ents.items() if k == "symptom"]
             got = answers.choose_topic(content, intent, subjects, symptoms, None)
             if got != expected_topic:
-                report.error(f"{source}: the button for the topic '{expected_topic}' sends '{payload}', which "
-                             f"leads to {repr(got) if got else 'no topic'} instead.")
+                report.error(
+                    f"{source}: the button for the topic '{expected_topic}' sends '{payload}', which "
+                    f"leads to {repr(got) if got else 'no topic'} instead."
+                )
 
     for topic, payload in requests.items():
         if topic not in content.topics:
-            report.error(f"actions/topics.py: TOPIC_REQUESTS has a button for the topic '{topic}', which is not in "
-                         "content/answers.yml.")
+            report.error(
+                f"actions/topics.py: TOPIC_REQUESTS has a button for the topic '{topic}', which is not in "
+                "content/answers.yml."
+            )
             continue
         check_payload(payload, "actions/topics.py (TOPIC_REQUESTS)", topic)
     for topic in table.MENU:
         if topic not in content.topics:
-            report.error(f"actions/topics.py: the menu shows the topic '{topic}', which is not in content/answers.yml.")
+            report.error(
+                f"actions/topics.py: the menu shows the topic '{topic}', which is not in content/answers.yml."
+            )
         elif topic not in requests:
-            report.error(f"actions/topics.py: the menu shows the topic '{topic}', but it has no button request "
-                         "in TOPIC_REQUESTS.")
+            report.error(
+                f"actions/topics.py: the menu shows the topic '{topic}', but it has no button request "
+                "in TOPIC_REQUESTS."
+            )
     responses = p.domain.get("responses") or {}
     for name, variants in responses.items():
         for variant in variants or []:
@@ -427,7 +511,9 @@ def check_buttons(p: Project, report: Report, content: Any, answers: Any, table:
                 payload = str((button or {}).get("payload", ""))
                 if payload.startswith("/"):
                     line = variant.line if isinstance(variant, LineDict) else None
-                    check_payload(payload, f"{where(root / 'domain.yml', root, line)} (response {name})", None)
+                    check_payload(
+                        payload, f"{where(root / 'domain.yml', root, line)} (response {name})", None
+                    )
 
 
 def safety_canaries(root: Path) -> List[Tuple[str, str, str]]:
@@ -442,12 +528,17 @@ def safety_canaries(root: Path) -> List[Tuple[str, str, str]]:
                     out.append((step.text, SAFETY_LEVEL[step.name], where(path, root, step.line)))
     flags = root / "safety" / "red_flags.yml"
     if flags.exists():
+
         def walk(node: Any, level: Optional[str]) -> None:
             if isinstance(node, LineDict):
                 own = node.get("level") or node.get("kind")
                 lvl = own if isinstance(own, str) else level
                 for key, value in node.items():
-                    if key == "examples" and isinstance(value, list) and lvl in ("emergency", "crisis"):
+                    if (
+                        key == "examples"
+                        and isinstance(value, list)
+                        and lvl in ("emergency", "crisis")
+                    ):
                         lines = getattr(value, "item_lines", [node.key_lines[key]] * len(value))
                         for text, line in zip(value, lines):
                             if isinstance(text, str):
@@ -469,29 +560,37 @@ def check_red_flags(p: Project, report: Report) -> None:
     try:
         from safety.detector import assess
     except Exception as e:  # noqa: BLE001
-        report.error(f"The red-flag rules (safety/detector.py) could not be loaded: {e}. Tell an engineer: the "
-                     "assistant must not go live without them.")
+        report.error(
+            f"The red-flag rules (safety/detector.py) could not be loaded: {e}. Tell an engineer: the "
+            "assistant must not go live without them."
+        )
         return
     canaries = safety_canaries(p.root)
     if not canaries:
-        report.error("No red-flag test phrases found (emergency and self_harm conversation tests in "
-                     "tests/conversations): they must exist, so that a broken safety rule is noticed.")
+        report.error(
+            "No red-flag test phrases found (emergency and self_harm conversation tests in "
+            "tests/conversations): they must exist, so that a broken safety rule is noticed."
+        )
     for text, level, source in canaries:
         got = assess(text).level
         if got != level:
             reply = "emergency reply" if level == "emergency" else "crisis reply"
-            report.error(f"{source}: the red-flag phrase '{text}' no longer triggers the {reply}; the safety "
-                         f"check now says '{got}'. The safety rules (safety/red_flags.yml) must catch it again: "
-                         "ask the clinician who reviews them and an engineer. Do not publish until fixed.")
+            report.error(
+                f"{source}: the red-flag phrase '{text}' no longer triggers the {reply}; the safety "
+                f"check now says '{got}'. The safety rules (safety/red_flags.yml) must catch it again: "
+                "ask the clinician who reviews them and an engineer. Do not publish until fixed."
+            )
     # A training example the red-flag rules catch is never answered as its own intent: say so.
     for ex in p.examples:
         if ex.intent in SAFETY_LEVEL:
             continue
         got = assess(plain(ex.text)).level
         if got in ("emergency", "crisis"):
-            report.warning(f"{where(ex.path, p.root, ex.line)}: the example '{ex.text}' (under {ex.intent}) is caught by "
-                           f"the red-flag rules ({got}), so patients writing this get the {got} reply, never the "
-                           f"{ex.intent} answer. Reword it, or move it if it really describes an emergency.")
+            report.warning(
+                f"{where(ex.path, p.root, ex.line)}: the example '{ex.text}' (under {ex.intent}) is caught by "
+                f"the red-flag rules ({got}), so patients writing this get the {got} reply, never the "
+                f"{ex.intent} answer. Reword it, or move it if it really describes an emergency."
+            )
 
 
 # ---------------------------------------------------------------- 4. Rasa's own check
@@ -499,17 +598,41 @@ def check_red_flags(p: Project, report: Report) -> None:
 
 def run_rasa_validate(root: Path, report: Report) -> float:
     start = time.monotonic()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3",
-           "PYTHONWARNINGS": "ignore"}
-    cmd = [str(ROOT / ".venv" / "bin" / "rasa"), "data", "validate", "--fail-on-warnings",
-           "--domain", str(root / "domain.yml"), "--data", str(root / "data"), "--config", str(root / "config.yml")]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "3",
+        "PYTHONWARNINGS": "ignore",
+    }
+    cmd = [
+        str(ROOT / ".venv" / "bin" / "rasa"),
+        "data",
+        "validate",
+        "--fail-on-warnings",
+        "--domain",
+        str(root / "domain.yml"),
+        "--data",
+        str(root / "data"),
+        "--config",
+        str(root / "config.yml"),
+    ]
+    proc = subprocess.run(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     if proc.returncode != 0:
-        lines = [ln.strip() for ln in proc.stdout.splitlines()
-                 if re.search(r"UserWarning|WARNING|ERROR|Error|error:", ln) and "DeprecationWarning" not in ln
-                 and "declare_namespace" not in ln]
+        lines = [
+            ln.strip()
+            for ln in proc.stdout.splitlines()
+            if re.search(r"UserWarning|WARNING|ERROR|Error|error:", ln)
+            and "DeprecationWarning" not in ln
+            and "declare_namespace" not in ln
+        ]
         detail = "\n      ".join(lines[-15:]) or proc.stdout.strip()[-1500:]
-        report.error("Rasa's own check (rasa data validate) found problems in the training data:\n      " + detail)
+        report.error(
+            "Rasa's own check (rasa data validate) found problems in the training data:\n      "
+            + detail
+        )
     return time.monotonic() - start
 
 
@@ -525,8 +648,11 @@ def run(root: Path = ROOT, rasa_validate: bool = False) -> Report:
         report.warning("The other checks run once every file above can be read.")
         return report
     content = check_content(root, report)
-    if content is not None:  # issue 11: reading grade, review age, reviewer (logic in actions/readability.py)
+    if (
+        content is not None
+    ):  # issue 11: reading grade, review age, reviewer (logic in actions/readability.py)
         from actions.readability import content_notes
+
         for _, text in content_notes(content):
             report.warning(text)
     check_placeholders(root, report)
@@ -541,8 +667,12 @@ def run(root: Path = ROOT, rasa_validate: bool = False) -> Report:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    ap = argparse.ArgumentParser(description="Check staff edits before training (docs/staff-guide.md).")
-    ap.add_argument("--root", type=Path, default=ROOT, help="project folder (default: this project)")
+    ap = argparse.ArgumentParser(
+        description="Check staff edits before training (docs/staff-guide.md)."
+    )
+    ap.add_argument(
+        "--root", type=Path, default=ROOT, help="project folder (default: this project)"
+    )
     ap.add_argument("--quick", action="store_true", help="skip Rasa's own check (about 20 seconds)")
     args = ap.parse_args(argv)
     start = time.monotonic()
@@ -550,23 +680,31 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     content = check_content(args.root, Report(args.root))
     if content is not None:  # issue 11: the reading grade of every answer
         from actions.readability import grade_table
+
         print(grade_table(content) + "\n")
     if not args.quick and not report.errors:
-        print("Project rules: OK. Now running Rasa's own check of the training data (about 20 seconds)...",
-              flush=True)
+        print(
+            "Project rules: OK. Now running Rasa's own check of the training data (about 20 seconds)...",
+            flush=True,
+        )
         run_rasa_validate(args.root, report)
     for p in report.problems:
         print(("ERROR    " if p.level == "error" else "WARNING  ") + p.text)
     n_err, n_warn = len(report.errors), len(report.warnings)
     total = time.monotonic() - start
     if n_err:
-        print(f"\nmake check: {n_err} problem{'s' if n_err != 1 else ''} to fix"
-              + (f", {n_warn} warning{'s' if n_warn != 1 else ''}" if n_warn else "")
-              + f" ({total:.1f}s). Nothing was changed; fix the lines above and run `make check` again.")
+        print(
+            f"\nmake check: {n_err} problem{'s' if n_err != 1 else ''} to fix"
+            + (f", {n_warn} warning{'s' if n_warn != 1 else ''}" if n_warn else "")
+            + f" ({total:.1f}s). Nothing was changed; fix the lines above and run `make check` again."
+        )
         return 1
     skipped = " (Rasa's own check skipped: --quick)" if args.quick else ""
-    print("\nmake check: OK" + (f", {n_warn} warning{'s' if n_warn != 1 else ''} to look at" if n_warn else "")
-          + f" ({total:.1f}s){skipped}.")
+    print(
+        "\nmake check: OK"
+        + (f", {n_warn} warning{'s' if n_warn != 1 else ''} to look at" if n_warn else "")
+        + f" ({total:.1f}s){skipped}."
+    )
     return 0
 
 

@@ -16,6 +16,7 @@ path given: on the same machine that is the file's path; when the server runs in
 the path inside the container with --server-path (e.g. /app/models/<file>.tar.gz).
 Exit code 0 when the new model is live, 1 otherwise (the old model then stays live).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,7 +51,9 @@ def model_id(model: Path) -> str:
     try:
         with tarfile.open(model, "r:gz") as tar:
             for member in tar.getmembers():
-                if member.name.lstrip("./") == "metadata.json":  # the model's own, not a component's
+                if (
+                    member.name.lstrip("./") == "metadata.json"
+                ):  # the model's own, not a component's
                     f = tar.extractfile(member)
                     if f is not None:
                         return str(json.load(f)["model_id"])
@@ -69,15 +72,21 @@ class Server:
         try:
             r = requests.request(method, self.url + path, params=self.params, **kw)
         except requests.ConnectionError as e:
-            raise PublishError(f"No assistant answers at {self.url}. Is it running (`make run`)?") from e
+            raise PublishError(
+                f"No assistant answers at {self.url}. Is it running (`make run`)?"
+            ) from e
         except requests.Timeout as e:
             raise PublishError(f"The assistant at {self.url} did not answer in time.") from e
         if r.status_code in (401, 403):
-            raise PublishError("The assistant refused the token: set RASA_AUTH_TOKEN to the token the server was "
-                               "started with.")
+            raise PublishError(
+                "The assistant refused the token: set RASA_AUTH_TOKEN to the token the server was "
+                "started with."
+            )
         if r.status_code in (404, 405):
-            raise PublishError(f"The assistant at {self.url} does not offer its model API. Start it with "
-                               "RASA_AUTH_TOKEN set (`make run` then adds --enable-api --auth-token).")
+            raise PublishError(
+                f"The assistant at {self.url} does not offer its model API. Start it with "
+                "RASA_AUTH_TOKEN set (`make run` then adds --enable-api --auth-token)."
+            )
         return r
 
     def status(self) -> Dict[str, Any]:
@@ -93,12 +102,19 @@ class Server:
                 reason = r.json().get("message") or r.text
             except ValueError:
                 reason = r.text
-            raise PublishError(f"The assistant could not load the model (HTTP {r.status_code}): {reason[:500]}. "
-                               "The previous model is still live.")
+            raise PublishError(
+                f"The assistant could not load the model (HTTP {r.status_code}): {reason[:500]}. "
+                "The previous model is still live."
+            )
 
 
-def publish(model: Path, url: str = DEFAULT_URL, token: Optional[str] = None,
-            server_path: Optional[str] = None, log=print) -> Dict[str, Any]:
+def publish(
+    model: Path,
+    url: str = DEFAULT_URL,
+    token: Optional[str] = None,
+    server_path: Optional[str] = None,
+    log=print,
+) -> Dict[str, Any]:
     model = Path(model).resolve()
     if not model.exists():
         raise PublishError(f"{model} does not exist.")
@@ -108,30 +124,48 @@ def publish(model: Path, url: str = DEFAULT_URL, token: Optional[str] = None,
     if before.get("model_id") == new_id:
         log(f"publish: {model.name} is already live on {url} (model id {new_id}); nothing to do.")
         return {"changed": False, "model_id": new_id, "before": before, "seconds": 0.0}
-    log(f"publish: {url} runs {Path(str(before.get('model_file') or '?')).name} (model id {before.get('model_id')}); "
-        f"loading {model.name} (model id {new_id}). The assistant keeps answering meanwhile.")
+    log(
+        f"publish: {url} runs {Path(str(before.get('model_file') or '?')).name} (model id {before.get('model_id')}); "
+        f"loading {model.name} (model id {new_id}). The assistant keeps answering meanwhile."
+    )
     start = time.monotonic()
     server.load(server_path or str(model))
     seconds = time.monotonic() - start
     after = server.status()
     if after.get("model_id") != new_id:
-        raise PublishError(f"After loading, the assistant reports model id {after.get('model_id')}, not {new_id}: "
-                           "the new model is NOT live.")
+        raise PublishError(
+            f"After loading, the assistant reports model id {after.get('model_id')}, not {new_id}: "
+            "the new model is NOT live."
+        )
     log(f"publish: done in {seconds:.0f}s. {url} now runs {model.name} (model id {new_id}).")
-    return {"changed": True, "model_id": new_id, "before": before, "after": after, "seconds": seconds}
+    return {
+        "changed": True,
+        "model_id": new_id,
+        "before": before,
+        "after": after,
+        "seconds": seconds,
+    }
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(description="Put a trained model live on the running assistant.")
-    ap.add_argument("model", nargs="?", type=Path, help="model file (default: the newest in models/)")
-    ap.add_argument("--url", default=DEFAULT_URL, help=f"the assistant (default {DEFAULT_URL}, or RASA_URL)")
-    ap.add_argument("--server-path", help="the model's path as the server sees it (container deployments)")
+    ap.add_argument(
+        "model", nargs="?", type=Path, help="model file (default: the newest in models/)"
+    )
+    ap.add_argument(
+        "--url", default=DEFAULT_URL, help=f"the assistant (default {DEFAULT_URL}, or RASA_URL)"
+    )
+    ap.add_argument(
+        "--server-path", help="the model's path as the server sees it (container deployments)"
+    )
     args = ap.parse_args(argv)
     token = os.environ.get("RASA_AUTH_TOKEN")
     try:
         if not token:
-            raise PublishError("RASA_AUTH_TOKEN is not set. Set it to the token the assistant was started with "
-                               "(the server offers its model API only when started with a token).")
+            raise PublishError(
+                "RASA_AUTH_TOKEN is not set. Set it to the token the assistant was started with "
+                "(the server offers its model API only when started with a token)."
+            )
         publish(args.model or newest_model(), args.url, token, args.server_path)
     except PublishError as e:
         print(f"publish: {e}", file=sys.stderr)

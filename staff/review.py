@@ -21,6 +21,7 @@ No patient identifiers: no sender ids, no times finer than the day; phone number
 links, dates (of birth or any other), long numbers, addresses and name-like words are replaced by
 <phone>, <email>, <link>, <date>, <number>, <address>, <name> in every text.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,12 @@ from staff.yaml_lines import ROOT, domain_intents, load_yaml, normalise
 DEFAULT_THRESHOLD = 0.6
 OUT_DIR = ROOT / "review" / "out"
 
-NOT_UNDERSTOOD, OUT_OF_SCOPE, LOW_CONFIDENCE, CLINICIAN = "not understood", "out of scope", "low confidence", "sent to a clinician"
+NOT_UNDERSTOOD, OUT_OF_SCOPE, LOW_CONFIDENCE, CLINICIAN = (
+    "not understood",
+    "out of scope",
+    "low confidence",
+    "sent to a clinician",
+)
 REASONS = (NOT_UNDERSTOOD, OUT_OF_SCOPE, LOW_CONFIDENCE, CLINICIAN)
 REASON_NOTE = {
     NOT_UNDERSTOOD: "the assistant said it did not understand (fallback)",
@@ -59,27 +65,34 @@ SAFETY_ACTIONS = {"action_emergency", "action_crisis"}
 # ---------------------------------------------------------------- the tracker store
 
 
-def tracker_db_url(endpoints: Path = settings.ENDPOINTS, environ: Optional[Mapping[str, str]] = None) -> str:
+def tracker_db_url(
+    endpoints: Path = settings.ENDPOINTS, environ: Optional[Mapping[str, str]] = None
+) -> str:
     """The database URL the assistant's tracker store uses: endpoints.yml `tracker_store` with ${VARS}
     filled from the environment, else deploy/defaults.env (ops/settings.py, as the preflight reads it)."""
     try:
         ts = settings.tracker_store(settings.read_endpoints(endpoints, environ))
     except settings.ConfigError as e:
         raise SystemExit(f"review: {e} Or use --db-url.") from None
-    if ts.type.lower() != "sql" and not ts.type.endswith("SQLTrackerStore"):  # e.g. plugins.tracker_store.StrictSQLTrackerStore
-        raise SystemExit(f"review: the tracker store in {endpoints.name} is '{ts.type}'; only SQL "
-                         "(SQLite or PostgreSQL) can be read. Use --db-url.")
+    if ts.type.lower() != "sql" and not ts.type.endswith(
+        "SQLTrackerStore"
+    ):  # e.g. plugins.tracker_store.StrictSQLTrackerStore
+        raise SystemExit(
+            f"review: the tracker store in {endpoints.name} is '{ts.type}'; only SQL "
+            "(SQLite or PostgreSQL) can be read. Use --db-url."
+        )
     return ts.url
 
 
 @dataclass
 class Turn:
     """One patient message and what the assistant did with it."""
+
     day: str
     text: str
     intent: str
     confidence: float
-    guess: str                      # the model's best real intent (for nlu_fallback: its top candidate)
+    guess: str  # the model's best real intent (for nlu_fallback: its top candidate)
     actions: List[str] = field(default_factory=list)
     kinds: List[str] = field(default_factory=list)
 
@@ -109,14 +122,18 @@ def read_turns(db_url: str, since: Optional[dt.date] = None) -> Tuple[List[Turn]
                 parse = event.get("parse_data") or {}
                 intent = (parse.get("intent") or {}).get("name") or ""
                 conf = float((parse.get("intent") or {}).get("confidence") or 0.0)
-                ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") not in ("nlu_fallback",)]
+                ranking = [
+                    r
+                    for r in parse.get("intent_ranking") or []
+                    if r.get("name") not in ("nlu_fallback",)
+                ]
                 guess = ranking[0]["name"] if ranking and intent == "nlu_fallback" else intent
                 day = dt.datetime.fromtimestamp(ts or 0, dt.timezone.utc).date().isoformat()
                 turn = Turn(day, text, intent, conf, guess)
                 current[sender] = turn
                 turns.append(turn)
                 if text and not text.startswith("/"):
-                    conversations.add(sender)         # a conversation in which the patient typed something
+                    conversations.add(sender)  # a conversation in which the patient typed something
             elif sender in current:
                 if type_name == "action":
                     name = event.get("name") or ""
@@ -135,10 +152,18 @@ def read_turns(db_url: str, since: Optional[dt.date] = None) -> Tuple[List[Turn]
 def classify(turn: Turn, threshold: float) -> Optional[str]:
     """Why this turn is worth a look, or None (answered confidently, a button press, a safety reply)."""
     if not turn.text.strip() or turn.text.startswith("/"):
-        return None          # a button: the patient typed nothing
-    if turn.intent in SAFETY_INTENTS or SAFETY_ACTIONS & set(turn.actions) or {"emergency", "crisis"} & set(turn.kinds):
+        return None  # a button: the patient typed nothing
+    if (
+        turn.intent in SAFETY_INTENTS
+        or SAFETY_ACTIONS & set(turn.actions)
+        or {"emergency", "crisis"} & set(turn.kinds)
+    ):
         return "safety"
-    if turn.intent == "nlu_fallback" or "action_fallback" in turn.actions or "action_default_fallback" in turn.actions:
+    if (
+        turn.intent == "nlu_fallback"
+        or "action_fallback" in turn.actions
+        or "action_default_fallback" in turn.actions
+    ):
         return NOT_UNDERSTOOD
     if turn.intent == "out_of_scope" or "action_out_of_scope" in turn.actions:
         return OUT_OF_SCOPE
@@ -193,7 +218,9 @@ def group(items: Iterable[Tuple[str, str, str, str]]) -> List[Group]:
     for reason, guess, text, day in items:
         norm = normalise(text)
         groups = by_intent[guess]
-        target = next((g for g in groups if any(_similar(norm, normalise(l.text)) for l in g.lines)), None)
+        target = next(
+            (g for g in groups if any(_similar(norm, normalise(l.text)) for l in g.lines)), None
+        )
         if target is None:
             target = Group(guess, [])
             groups.append(target)
@@ -228,7 +255,9 @@ def _wrapped(lead: str, words: Sequence[str], width: int = 100) -> List[str]:
     return lines
 
 
-def write_yaml(path: Path, groups: List[Group], meta: Dict[str, Any], intents: Sequence[str]) -> None:
+def write_yaml(
+    path: Path, groups: List[Group], meta: Dict[str, Any], intents: Sequence[str]
+) -> None:
     rel_path = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     lines = [
         f"# What patients asked that the assistant could not answer well ({meta['from']} to {meta['to']}).",
@@ -260,11 +289,15 @@ def write_yaml(path: Path, groups: List[Group], meta: Dict[str, Any], intents: S
             "    lines:",
         ]
         for line in g.lines:
-            lines += [f"      - text: {_q(line.text)}", f"        count: {line.count}", "        add_to:"]
+            lines += [
+                f"      - text: {_q(line.text)}",
+                f"        count: {line.count}",
+                "        add_to:",
+            ]
     if not groups:
         lines[-1] = "groups: []"
     write_private(path, "\n".join(lines) + "\n")
-    yaml.safe_load(path.read_text(encoding="utf-8"))   # never hand staff a file that cannot be read
+    yaml.safe_load(path.read_text(encoding="utf-8"))  # never hand staff a file that cannot be read
 
 
 def write_markdown(path: Path, groups: List[Group], meta: Dict[str, Any]) -> None:
@@ -302,11 +335,20 @@ def write_markdown(path: Path, groups: List[Group], meta: Dict[str, Any]) -> Non
             out += [f"### {label}: {guess or 'none'} ({sum(g.count for g in ggs)})", ""]
             for g in ggs:
                 first, *rest = g.lines
-                also = f" — similar: {'; '.join(_md(l.text) + (f' ({l.count}×)' if l.count > 1 else '') for l in rest)}" if rest else ""
-                out.append(f"- **{g.count}×** {_md(first.text)}{f' ({first.count}×)' if rest and first.count > 1 else ''}{also}")
+                also = (
+                    f" — similar: {'; '.join(_md(l.text) + (f' ({l.count}×)' if l.count > 1 else '') for l in rest)}"
+                    if rest
+                    else ""
+                )
+                out.append(
+                    f"- **{g.count}×** {_md(first.text)}{f' ({first.count}×)' if rest and first.count > 1 else ''}{also}"
+                )
             out.append("")
     if not groups:
-        out += ["", "Nothing to review in this period: every patient message was answered confidently."]
+        out += [
+            "",
+            "Nothing to review in this period: every patient message was answered confidently.",
+        ]
     write_private(path, "\n".join(out).rstrip() + "\n")
 
 
@@ -323,8 +365,14 @@ def _md(text: str) -> str:
     return "“" + text.replace("|", "\\|").replace("*", "\\*").replace("_", "\\_") + "”"
 
 
-def build(db_url: str, since: Optional[dt.date], threshold: float, out_dir: Path, today: Optional[dt.date] = None,
-          root: Path = ROOT) -> Tuple[Path, Path, Dict[str, Any]]:
+def build(
+    db_url: str,
+    since: Optional[dt.date],
+    threshold: float,
+    out_dir: Path,
+    today: Optional[dt.date] = None,
+    root: Path = ROOT,
+) -> Tuple[Path, Path, Dict[str, Any]]:
     turns, conversations = read_turns(db_url, since)
     vocab = vocabulary(root)
     counts: Counter = Counter()
@@ -336,7 +384,9 @@ def build(db_url: str, since: Optional[dt.date], threshold: float, out_dir: Path
         counts[reason] += 1
         if reason == "safety":
             continue
-        items.append((reason, t.guess if reason != OUT_OF_SCOPE else t.guess, scrub(t.text, vocab), t.day))
+        items.append(
+            (reason, t.guess if reason != OUT_OF_SCOPE else t.guess, scrub(t.text, vocab), t.day)
+        )
     groups = group(items)
     today = today or dt.date.today()
     days = sorted({t.day for t in turns})
@@ -347,10 +397,16 @@ def build(db_url: str, since: Optional[dt.date], threshold: float, out_dir: Path
         ignore.write_text("# Review files hold (scrubbed) patient texts: never commit them.\n*\n")
     yml = out_dir / f"review-{today.isoformat()}.yml"
     md = out_dir / f"review-{today.isoformat()}.md"
-    meta = {"from": (since.isoformat() if since else (days[0] if days else today.isoformat())),
-            "to": days[-1] if days else today.isoformat(), "threshold": threshold,
-            "conversations": conversations, "messages": sum(1 for t in turns if not t.text.startswith("/")),
-            "counts": dict(counts), "yml_name": yml.name, "groups": len(groups)}
+    meta = {
+        "from": (since.isoformat() if since else (days[0] if days else today.isoformat())),
+        "to": days[-1] if days else today.isoformat(),
+        "threshold": threshold,
+        "conversations": conversations,
+        "messages": sum(1 for t in turns if not t.text.startswith("/")),
+        "counts": dict(counts),
+        "yml_name": yml.name,
+        "groups": len(groups),
+    }
     intents = domain_intents(load_yaml(root / "domain.yml", root))
     write_yaml(yml, groups, meta, intents)
     write_markdown(md, groups, meta)
@@ -358,13 +414,19 @@ def build(db_url: str, since: Optional[dt.date], threshold: float, out_dir: Path
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    ap = argparse.ArgumentParser(description="Write what patients asked that the assistant could not answer well.")
+    ap = argparse.ArgumentParser(
+        description="Write what patients asked that the assistant could not answer well."
+    )
     when = ap.add_mutually_exclusive_group()
     when.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
     when.add_argument("--since", type=dt.date.fromisoformat, help="from this day (YYYY-MM-DD)")
     when.add_argument("--all", action="store_true", help="every conversation in the store")
-    ap.add_argument("--threshold", type=float, default=float(os.environ.get("REVIEW_THRESHOLD", DEFAULT_THRESHOLD)),
-                    help=f"answers below this confidence count as low confidence (default {DEFAULT_THRESHOLD})")
+    ap.add_argument(
+        "--threshold",
+        type=float,
+        default=float(os.environ.get("REVIEW_THRESHOLD", DEFAULT_THRESHOLD)),
+        help=f"answers below this confidence count as low confidence (default {DEFAULT_THRESHOLD})",
+    )
     ap.add_argument("--db-url", help="read this database instead of the assistant's tracker store")
     ap.add_argument("--out", type=Path, default=OUT_DIR, help="output folder (default review/out)")
     args = ap.parse_args(argv)
@@ -374,17 +436,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         md, yml, meta = build(db_url, since, args.threshold, args.out)
     except Exception as e:  # noqa: BLE001 - one plain line for staff
         from sqlalchemy.exc import SQLAlchemyError
+
         if isinstance(e, SQLAlchemyError):
             safe = re.sub(r"//[^@/]*@", "//***@", db_url)
-            print(f"review: could not read the conversations from {safe}: {e.__class__.__name__}: "
-                  f"{str(e).splitlines()[0]}", file=sys.stderr)
+            print(
+                f"review: could not read the conversations from {safe}: {e.__class__.__name__}: "
+                f"{str(e).splitlines()[0]}",
+                file=sys.stderr,
+            )
             return 1
         raise
     c = meta["counts"]
-    print(f"review: {meta['messages']} patient messages in {meta['conversations']} conversations "
-          f"({meta['from']} to {meta['to']}): {c.get(NOT_UNDERSTOOD, 0)} not understood, {c.get(OUT_OF_SCOPE, 0)} out "
-          f"of scope, {c.get(LOW_CONFIDENCE, 0)} low confidence, {c.get(CLINICIAN, 0)} sent to a clinician, in "
-          f"{meta['groups']} groups.")
+    print(
+        f"review: {meta['messages']} patient messages in {meta['conversations']} conversations "
+        f"({meta['from']} to {meta['to']}): {c.get(NOT_UNDERSTOOD, 0)} not understood, {c.get(OUT_OF_SCOPE, 0)} out "
+        f"of scope, {c.get(LOW_CONFIDENCE, 0)} low confidence, {c.get(CLINICIAN, 0)} sent to a clinician, in "
+        f"{meta['groups']} groups."
+    )
     for p in (md, yml):
         print(f"  {p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}")
     return 0

@@ -2,6 +2,7 @@
 
 Shared by staff/check.py, staff/review.py and staff/add_examples.py. No Rasa import here: it is fast.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,18 @@ ROOT = Path(__file__).resolve().parent.parent
 # Folders and top-level files holding the project's YAML (virtualenv, build output and caches skipped).
 YAML_DIRS = ("data", "content", "tests", "safety", "review")
 YAML_TOP = ("domain.yml", "config.yml", "endpoints.yml", "credentials.yml")
-SKIP_DIRS = {".venv", "node_modules", ".git", ".rasa", ".build", "results", "artifacts", "models",
-             "__pycache__", "out"}
+SKIP_DIRS = {
+    ".venv",
+    "node_modules",
+    ".git",
+    ".rasa",
+    ".build",
+    "results",
+    "artifacts",
+    "models",
+    "__pycache__",
+    "out",
+}
 
 _ANNOTATION = re.compile(r"\[([^\]]*)\](\([^)]*\)|\{[^}]*\})")
 _EDGE_PUNCT = " \t?!.,;:"
@@ -47,6 +58,7 @@ def where(path: Path, root: Path, line: Optional[int] = None) -> str:
 
 class LineDict(dict):
     """A YAML mapping that remembers on which line (1-based) it, and each of its keys, start."""
+
     line: int = 0
 
     def __init__(self, *a: Any, **kw: Any) -> None:
@@ -70,8 +82,10 @@ class _Loader(yaml.SafeLoader):
 def _hint(problem: str) -> str:
     p = problem.lower()
     if "mapping values are not allowed" in p:
-        return ("A text that contains a colon followed by a space (': ') must be in quotes, "
-                "or a line is indented more than the line above it.")
+        return (
+            "A text that contains a colon followed by a space (': ') must be in quotes, "
+            "or a line is indented more than the line above it."
+        )
     if "could not find expected ':'" in p or "simple key" in p:
         return "A line is missing its ':' after the name, or is indented differently from its neighbours."
     if "'\\t'" in p or "tab" in p:
@@ -101,10 +115,12 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
             raise DuplicateKey(None, None, "a name here is not plain text", key_node.start_mark)
         if key in out:
             raise DuplicateKey(
-                None, None,
+                None,
+                None,
                 f"'{key}' appears twice in the same block (first on line {out.key_lines[key]}); "
                 "the second one would silently replace the first",
-                key_node.start_mark)
+                key_node.start_mark,
+            )
         out[key] = loader.construct_object(value_node, deep=True)
         out.key_lines[key] = key_node.start_mark.line + 1
         out.value_nodes[key] = value_node
@@ -127,17 +143,27 @@ def load_yaml(path: Path, root: Path = ROOT) -> Any:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise YamlProblem(path, 0, f"{rel(path, root)}: the file is not saved as UTF-8 text. "
-                                   "Save it again as plain text (UTF-8).")
+        raise YamlProblem(
+            path,
+            0,
+            f"{rel(path, root)}: the file is not saved as UTF-8 text. "
+            "Save it again as plain text (UTF-8).",
+        )
     if "\t" in text:
         line = text[: text.index("\t")].count("\n") + 1
-        raise YamlProblem(path, line, f"{rel(path, root)} line {line}: there is a Tab character. "
-                                      "Use spaces, not the Tab key, to indent.")
+        raise YamlProblem(
+            path,
+            line,
+            f"{rel(path, root)} line {line}: there is a Tab character. "
+            "Use spaces, not the Tab key, to indent.",
+        )
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except DuplicateKey as e:
         line = e.problem_mark.line + 1
-        raise YamlProblem(path, line, f"{rel(path, root)} line {line}: {e.problem}. Remove or rename one of them.")
+        raise YamlProblem(
+            path, line, f"{rel(path, root)} line {line}: {e.problem}. Remove or rename one of them."
+        )
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -145,8 +171,12 @@ def load_yaml(path: Path, root: Path = ROOT) -> Any:
         problem = getattr(e, "problem", None) or str(e)
         context = getattr(e, "context", None)
         detail = f"{context}, {problem}" if context else problem
-        raise YamlProblem(path, line, f"{rel(path, root)} line {line}{col}: this is not valid YAML "
-                                      f"({detail}). {_hint(detail)}")
+        raise YamlProblem(
+            path,
+            line,
+            f"{rel(path, root)} line {line}{col}: this is not valid YAML "
+            f"({detail}). {_hint(detail)}",
+        )
 
 
 def project_yaml_files(root: Path) -> List[Path]:
@@ -156,7 +186,11 @@ def project_yaml_files(root: Path) -> List[Path]:
         if not base.is_dir():
             continue
         for p in sorted(base.rglob("*")):
-            if p.suffix in (".yml", ".yaml") and p.is_file() and not (set(p.relative_to(root).parts) & SKIP_DIRS):
+            if (
+                p.suffix in (".yml", ".yaml")
+                and p.is_file()
+                and not (set(p.relative_to(root).parts) & SKIP_DIRS)
+            ):
                 files.append(p)
     return files
 
@@ -179,7 +213,7 @@ def plain(text: str) -> str:
 @dataclass(frozen=True)
 class Example:
     intent: str
-    text: str          # as written, with annotations
+    text: str  # as written, with annotations
     path: Path
     line: int
 
@@ -213,7 +247,9 @@ def nlu_items(path: Path, root: Path = ROOT) -> List[LineDict]:
     return [i for i in (items or []) if isinstance(i, dict)]
 
 
-def examples_in(path: Path, root: Path = ROOT, bad: Optional[List[BadLine]] = None) -> List[Example]:
+def examples_in(
+    path: Path, root: Path = ROOT, bad: Optional[List[BadLine]] = None
+) -> List[Example]:
     """Every intent example in an NLU file, with its line. Lines in an examples block that do not start
     with '- ' go to `bad` (if given)."""
     out: List[Example] = []
@@ -235,7 +271,9 @@ def examples_in(path: Path, root: Path = ROOT, bad: Optional[List[BadLine]] = No
 
 
 def nlu_files(root: Path) -> List[Path]:
-    return sorted((root / "data" / "nlu").rglob("*.yml")) if (root / "data" / "nlu").is_dir() else []
+    return (
+        sorted((root / "data" / "nlu").rglob("*.yml")) if (root / "data" / "nlu").is_dir() else []
+    )
 
 
 def training_examples(root: Path, bad: Optional[List[BadLine]] = None) -> List[Example]:
@@ -254,16 +292,17 @@ def heldout_path(root: Path) -> Path:
 
 @dataclass(frozen=True)
 class Step:
-    kind: str            # "intent" or "action"
+    kind: str  # "intent" or "action"
     name: str
     path: Path
     line: int
-    text: Optional[str] = None   # the user's text (conversation tests)
+    text: Optional[str] = None  # the user's text (conversation tests)
 
 
 @dataclass(frozen=True)
 class Flow:
     """A rule, story or conversation test: its name and steps."""
+
     name: str
     path: Path
     line: int
@@ -288,8 +327,15 @@ def flows_in(path: Path, root: Path = ROOT) -> List[Flow]:
                 line = step.line if isinstance(step, LineDict) else entry.line
                 if "intent" in step:
                     text = step.get("user")
-                    steps.append(Step("intent", str(step["intent"]), path, line,
-                                      str(text).strip() if text is not None else None))
+                    steps.append(
+                        Step(
+                            "intent",
+                            str(step["intent"]),
+                            path,
+                            line,
+                            str(text).strip() if text is not None else None,
+                        )
+                    )
                 elif "action" in step:
                     steps.append(Step("action", str(step["action"]), path, line))
             out.append(Flow(name, path, entry.line, tuple(steps)))
@@ -318,8 +364,11 @@ def domain_entities(dom: Dict[str, Any]) -> List[str]:
 
 
 def domain_actions(dom: Dict[str, Any]) -> List[str]:
-    return ([str(a) for a in dom.get("actions") or []] + list((dom.get("responses") or {}).keys())
-            + list((dom.get("forms") or {}).keys()))  # a form is an action too (issue 13)
+    return (
+        [str(a) for a in dom.get("actions") or []]
+        + list((dom.get("responses") or {}).keys())
+        + list((dom.get("forms") or {}).keys())
+    )  # a form is an action too (issue 13)
 
 
 def parse_payload(payload: str) -> Tuple[Optional[str], Dict[str, Any]]:

@@ -32,8 +32,17 @@ def texts(messages: Sequence[Dict[str, Any]]) -> str:
 
 # What a staff member edits, and what `make check` reads. The code (actions/, safety/*.py) is not copied:
 # the check always uses the project's own code.
-COPY = ("data", "content", "domain.yml", "config.yml", "endpoints.yml", "credentials.yml",
-        "tests/conversations", "tests/nlu/heldout.yml", "safety/red_flags.yml")
+COPY = (
+    "data",
+    "content",
+    "domain.yml",
+    "config.yml",
+    "endpoints.yml",
+    "credentials.yml",
+    "tests/conversations",
+    "tests/nlu/heldout.yml",
+    "safety/red_flags.yml",
+)
 
 
 def copy_project(dest: Path) -> Path:
@@ -73,5 +82,8 @@ def line_of(path: Path, needle: str) -> int:
 
 
 def add_event(conn: sqlite3.Connection, sender: str, type_name: str, ts: float, data: dict) -> None:
-    conn.execute("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
-                 "VALUES (?, ?, ?, ?, ?, ?)", (sender, type_name, ts, None, None, json.dumps(data)))
+    conn.execute(
+        "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (sender, type_name, ts, None, None, json.dumps(data)),
+    )

@@ -9,6 +9,7 @@ Serves widget/site/ at / and the widget itself at /clinic-chat.js (also /widget/
 http://localhost:5005 (the tests start one on a free port): it is appended to /chat-config.js.
 Every response says Cache-Control: no-cache, so an edited widget is picked up on reload.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,15 +24,22 @@ from urllib.parse import urlsplit
 HERE = Path(__file__).resolve().parent
 SITE = HERE / "site"
 # The widget's own files, served beside the site (nothing else from widget/ is exposed).
-WIDGET_FILES = {"/clinic-chat.js": HERE / "clinic-chat.js", "/widget/clinic-chat.js": HERE / "clinic-chat.js"}
+WIDGET_FILES = {
+    "/clinic-chat.js": HERE / "clinic-chat.js",
+    "/widget/clinic-chat.js": HERE / "clinic-chat.js",
+}
 
 
 class Handler(SimpleHTTPRequestHandler):
     server_url: str = ""
 
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map,
-                      ".js": "text/javascript; charset=utf-8", ".html": "text/html; charset=utf-8",
-                      ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml"}
+    extensions_map = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        ".js": "text/javascript; charset=utf-8",
+        ".html": "text/html; charset=utf-8",
+        ".css": "text/css; charset=utf-8",
+        ".svg": "image/svg+xml",
+    }
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-cache")
@@ -46,7 +54,8 @@ class Handler(SimpleHTTPRequestHandler):
         if path == "/chat-config.js" and self.server_url:
             body = (SITE / "chat-config.js").read_bytes()
             body += b"\n/* serve.py --server-url */\nwindow.ClinicChatConfig.serverUrl = %s;\n" % (
-                json.dumps(self.server_url).encode())
+                json.dumps(self.server_url).encode()
+            )
             return self._send_bytes(body, "text/javascript; charset=utf-8")
         return super().do_GET()
 

@@ -1,5 +1,6 @@
 """A per-conversation rate limit for the REST channel (per Rasa process: behind nginx with N instances a
 conversation can get up to N times the limit; nginx's per-client limit stays the first line)."""
+
 from __future__ import annotations
 
 import time
@@ -18,7 +19,9 @@ class ConversationRateLimit:
         self.capacity = float(per_minute)
         self.refill_per_second = per_minute / WINDOW_SECONDS
         self.clock = clock
-        self.buckets: "OrderedDict[str, Tuple[float, float]]" = OrderedDict()  # sender -> (tokens, at)
+        self.buckets: "OrderedDict[str, Tuple[float, float]]" = (
+            OrderedDict()
+        )  # sender -> (tokens, at)
 
     def allow(self, sender: str) -> bool:
         now = self.clock()

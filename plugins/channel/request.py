@@ -3,6 +3,7 @@
 A request body is a JSON object `{"sender": "<id>", "message": "<text>"}` (other keys, such as
 `metadata`, are ignored). Anything else is a BadRequest, whose text goes back to the client as a 400.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,7 @@ UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # opens (widget/clinic-chat.js, greetPayload).
 ACCEPTED_PAYLOADS = BUTTON_PAYLOADS | {"/greet"}
 PAYLOAD_PREFIX = "/"
-BODY_SHAPE = "{\"sender\": \"<id>\", \"message\": \"<text>\"}"
+BODY_SHAPE = '{"sender": "<id>", "message": "<text>"}'
 
 
 class BadRequest(ValueError):

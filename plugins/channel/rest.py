@@ -17,6 +17,7 @@ patient-facing service needs:
 - one JSON object per bot message, with its text, buttons and `custom` payload together;
 - message text is never logged (transcripts are health information).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -71,8 +72,10 @@ def abandon(turn: "asyncio.Future[None]") -> None:
     """The watchdog: a turn over TURN_TIMEOUT is cancelled (Rasa releases the conversation lock; nothing
     of the turn is stored)."""
     if not turn.done():
-        logger.error("a turn took over %.0f s (action server or store too slow) and was abandoned",
-                     TURN_TIMEOUT)
+        logger.error(
+            "a turn took over %.0f s (action server or store too slow) and was abandoned",
+            TURN_TIMEOUT,
+        )
         turn.cancel()
 
 
@@ -81,7 +84,9 @@ def safety_reply(content_store: ContentStore, text: str) -> Optional[List[Dict[s
     return _safety_reply(content_store, assess(text))
 
 
-def _safety_reply(content_store: ContentStore, verdict: Assessment) -> Optional[List[Dict[str, Any]]]:
+def _safety_reply(
+    content_store: ContentStore, verdict: Assessment
+) -> Optional[List[Dict[str, Any]]]:
     content = content_store.get()
     if verdict.level == "crisis":
         return messages.crisis(content)
@@ -100,7 +105,9 @@ class MergingOutputChannel(CollectingOutputChannel):
             if message.get(key):
                 out[key] = message[key]
         if "buttons" in out:
-            out["buttons"] = [{"title": b.get("title"), "payload": b.get("payload")} for b in out["buttons"]]
+            out["buttons"] = [
+                {"title": b.get("title"), "payload": b.get("payload")} for b in out["buttons"]
+            ]
         if len(out) > 1:
             await self._persist_message(out)
 
@@ -123,10 +130,14 @@ class ClinicRestInput(InputChannel):
     def _reply(self, sender: str, msgs: List[Dict[str, Any]]) -> HTTPResponse:
         return response.json([{"recipient_id": sender, **m} for m in msgs])
 
-    async def handle(self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+    async def handle(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
         raw = request.body or b""
         if len(raw) > MAX_BODY_BYTES:
-            return response.json({"error": f"The request is too large (limit {MAX_BODY_BYTES} bytes)."}, status=413)
+            return response.json(
+                {"error": f"The request is too large (limit {MAX_BODY_BYTES} bytes)."}, status=413
+            )
         try:
             sender, text = parse_body(raw)
         except BadRequest as e:
@@ -136,8 +147,10 @@ class ClinicRestInput(InputChannel):
         if not self.rate_limit.allow(sender):
             if urgent is not None:  # built in-process, costs nothing: never refused
                 return self._reply(sender, urgent)
-            return response.json({"error": "Too many messages in this conversation; please wait a minute."},
-                                 status=429)
+            return response.json(
+                {"error": "Too many messages in this conversation; please wait a minute."},
+                status=429,
+            )
         if not text.strip():
             return self._reply(sender, messages.fallback(self.content.get()))
         if len(text) > MAX_MESSAGE_CHARS:
@@ -148,24 +161,35 @@ class ClinicRestInput(InputChannel):
             text = withhold(text)
             asyncio.get_running_loop().run_in_executor(None, forget_name_question, sender)
         else:
-            text = await asyncio.get_running_loop().run_in_executor(None, shield_message, sender, text)
+            text = await asyncio.get_running_loop().run_in_executor(
+                None, shield_message, sender, text
+            )
         collector = MergingOutputChannel()
-        turn = asyncio.ensure_future(self._run_turn(on_new_message, UserMessage(text, collector, sender,
-                                                                                input_channel=self.name())))
+        turn = asyncio.ensure_future(
+            self._run_turn(
+                on_new_message, UserMessage(text, collector, sender, input_channel=self.name())
+            )
+        )
         watchdog = asyncio.get_running_loop().call_later(TURN_TIMEOUT, abandon, turn)
         turn.add_done_callback(lambda _: watchdog.cancel())
         if urgent is not None:
             await asyncio.wait({turn}, timeout=SAFETY_REPLY_WAIT)
             if turn.done() and any(kind(m) in SAFETY_KINDS for m in collector.messages):
                 return response.json(collector.messages)  # Rasa's own reply, recorded
-            if not turn.done():  # the action server is slow or hung: answer now, record it if Rasa can
-                logger.warning("red flag answered by the channel; the turn goes on in the background")
+            if (
+                not turn.done()
+            ):  # the action server is slow or hung: answer now, record it if Rasa can
+                logger.warning(
+                    "red flag answered by the channel; the turn goes on in the background"
+                )
                 BACKGROUND.add(turn)
                 turn.add_done_callback(BACKGROUND.discard)
             return self._reply(sender, urgent)
         await turn  # never longer than TURN_TIMEOUT: the watchdog cancels it
         if verdict.level == "urgent_check":  # the check comes first, then the assistant's answer
-            check = [{"recipient_id": sender, **m} for m in messages.urgent_check(self.content.get())]
+            check = [
+                {"recipient_id": sender, **m} for m in messages.urgent_check(self.content.get())
+            ]
             return response.json(check + collector.messages)
         if collector.messages:
             if asks_for_name(collector.messages):
@@ -175,8 +199,9 @@ class ClinicRestInput(InputChannel):
         return self._reply(sender, messages.error(self.content.get()))
 
     @staticmethod
-    async def _run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                        message: UserMessage) -> None:
+    async def _run_turn(
+        on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
+    ) -> None:
         """Rasa's handling of one message; never raises (the patient gets an answer either way)."""
         try:
             await on_new_message(message)

@@ -2,6 +2,7 @@
 with the project's channel, its ACTION_SERVER_URL pointing at a real TCP listener that holds every
 connection open. Emergency and crisis messages get their reply within 1 s; others get the error reply
 with the clinic's phone within the turn bound (CLINIC_TURN_TIMEOUT); the server keeps answering."""
+
 from __future__ import annotations
 
 import socket
@@ -48,8 +49,13 @@ class HungServer:
 @pytest.fixture(scope="module")
 def stack() -> Iterator[Stack]:
     hung = HungServer()
-    s = start_stack(with_actions=False, env={"ACTION_SERVER_URL": f"http://127.0.0.1:{hung.port}/webhook",
-                                             "CLINIC_TURN_TIMEOUT": str(TURN_TIMEOUT)})
+    s = start_stack(
+        with_actions=False,
+        env={
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{hung.port}/webhook",
+            "CLINIC_TURN_TIMEOUT": str(TURN_TIMEOUT),
+        },
+    )
     yield s
     s.stop()
     hung.close()
@@ -73,11 +79,14 @@ def test_an_ordinary_message_gets_the_error_reply_within_the_turn_bound(stack: S
     assert elapsed < TURN_TIMEOUT + 10  # a liveness guard, not a speed measurement
 
 
-@pytest.mark.parametrize("text, kind", [
-    ("my face is drooping on one side", "emergency"),
-    ("worst headache of my life came on suddenly", "emergency"),
-    ("i want to end my life", "crisis"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("my face is drooping on one side", "emergency"),
+        ("worst headache of my life came on suddenly", "emergency"),
+        ("i want to end my life", "crisis"),
+    ],
+)
 def test_red_flags_are_answered_within_one_second(stack: Stack, text: str, kind: str) -> None:
     reply, elapsed = timed(stack, text)
     assert set(kinds(reply)) == {kind}, reply

@@ -1,5 +1,6 @@
 """End to end: the real action server and Rasa server, talked to over the REST channel
 (POST /webhooks/rest/webhook), as the widget and curl do."""
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,11 @@ def new_sender() -> str:
 
 
 def topics(messages: List[Dict[str, Any]]) -> List[str]:
-    return [(m.get("custom") or {}).get("topic") for m in messages if (m.get("custom") or {}).get("topic")]
+    return [
+        (m.get("custom") or {}).get("topic")
+        for m in messages
+        if (m.get("custom") or {}).get("topic")
+    ]
 
 
 def test_greeting_gives_the_disclaimer_and_topics(stack: Stack) -> None:
@@ -40,21 +45,29 @@ def test_greeting_gives_the_disclaimer_and_topics(stack: Stack) -> None:
     assert any(m.get("buttons") for m in reply), "the greeting offers the topics as buttons"
 
 
-@pytest.mark.parametrize("question, topic", [
-    ("what are the early warning signs of a migraine", "prodrome"),
-    ("what is a migraine aura", "aura"),
-    ("how long do migraine attacks last?", "attack_duration"),
-    ("how often do migraines happen", "attack_frequency"),
-    ("what symptoms do you get during a migraine", "attack_symptoms"),
-    ("why do i feel so wiped out the day after a migraine", "postdrome"),
-    ("what are ketamine infusions", "ketamine_what"),
-    ("how does ketamine help migraines", "ketamine_how_it_helps"),
-    ("how quickly does ketamine work", "ketamine_speed"),
-    ("how is ketamine different from antidepressants like elavil", "ketamine_vs_antidepressants"),
-    ("what are the side effects of ketamine", "ketamine_side_effects"),
-    ("what happens during an infusion session", "ketamine_session"),
-])
-def test_every_topic_is_answered_from_the_content_file(stack: Stack, question: str, topic: str) -> None:
+@pytest.mark.parametrize(
+    "question, topic",
+    [
+        ("what are the early warning signs of a migraine", "prodrome"),
+        ("what is a migraine aura", "aura"),
+        ("how long do migraine attacks last?", "attack_duration"),
+        ("how often do migraines happen", "attack_frequency"),
+        ("what symptoms do you get during a migraine", "attack_symptoms"),
+        ("why do i feel so wiped out the day after a migraine", "postdrome"),
+        ("what are ketamine infusions", "ketamine_what"),
+        ("how does ketamine help migraines", "ketamine_how_it_helps"),
+        ("how quickly does ketamine work", "ketamine_speed"),
+        (
+            "how is ketamine different from antidepressants like elavil",
+            "ketamine_vs_antidepressants",
+        ),
+        ("what are the side effects of ketamine", "ketamine_side_effects"),
+        ("what happens during an infusion session", "ketamine_session"),
+    ],
+)
+def test_every_topic_is_answered_from_the_content_file(
+    stack: Stack, question: str, topic: str
+) -> None:
     reply = stack.say(new_sender(), question)
     assert topics(reply) and topics(reply)[0] == topic, reply
     assert CONTENT.topics[topic].messages[0] in texts(reply)
@@ -65,12 +78,16 @@ def test_follow_up_after_aura_is_about_aura_duration(stack: Stack) -> None:
     assert topics(stack.say(sender, "what is an aura?"))[0] == "aura"
     reply = stack.say(sender, "how long does it last?")
     assert topics(reply)[0] == "aura_duration"
-    assert "5 to 60 minutes" in texts(reply)   # ICHD-3 (issue 11), not the page's "20 minutes to an hour"
+    assert "5 to 60 minutes" in texts(
+        reply
+    )  # ICHD-3 (issue 11), not the page's "20 minutes to an hour"
 
 
 def test_follow_up_after_prodrome_is_about_when_signs_start(stack: Stack) -> None:
     sender = new_sender()
-    assert topics(stack.say(sender, "what are the warning signs before a migraine"))[0] == "prodrome"
+    assert (
+        topics(stack.say(sender, "what are the warning signs before a migraine"))[0] == "prodrome"
+    )
     reply = stack.say(sender, "when do they start?")
     assert topics(reply)[0] == "prodrome_timing"
     assert "a day or two" in texts(reply)
@@ -95,25 +112,33 @@ def test_subject_named_in_a_duration_question_wins_over_no_context(stack: Stack)
     assert topics(reply)[0] == "aura_duration"
 
 
-@pytest.mark.parametrize("question", [
-    "is ketamine right for me?",
-    "can i take ketamine with my sertraline",
-    "how much does an infusion cost and does insurance cover it",
-    "i want to book an appointment",
-    "can i talk to a real person",
-])
-def test_personal_questions_go_to_a_clinician_with_the_clinic_phone(stack: Stack, question: str) -> None:
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is ketamine right for me?",
+        "can i take ketamine with my sertraline",
+        "how much does an infusion cost and does insurance cover it",
+        "i want to book an appointment",
+        "can i talk to a real person",
+    ],
+)
+def test_personal_questions_go_to_a_clinician_with_the_clinic_phone(
+    stack: Stack, question: str
+) -> None:
     reply = stack.say(new_sender(), question)
     assert "clinician" in kinds(reply), reply
     assert PHONE in texts(reply) and CONTENT.clinic.booking_url in texts(reply)
 
 
-@pytest.mark.parametrize("message", [
-    "worst headache of my life came on suddenly",
-    "i have a fever and a stiff neck",
-    "my face is drooping on one side",
-    "my aura has lasted over 2 hours",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "worst headache of my life came on suddenly",
+        "i have a fever and a stiff neck",
+        "my face is drooping on one side",
+        "my aura has lasted over 2 hours",
+    ],
+)
 def test_red_flags_get_the_emergency_reply(stack: Stack, message: str) -> None:
     reply = stack.say(new_sender(), message)
     assert set(kinds(reply)) == {"emergency"}, reply
@@ -148,7 +173,9 @@ def test_gibberish_gets_a_rephrase_request_with_topics_and_phone(stack: Stack) -
 # ------------------------------------------------------------------ bad input
 
 
-@pytest.mark.parametrize("text", ["", "   \n\t ", "🤕🤕🤕", "¿Cuánto dura una migraña?", "偏头痛", "a" * 10_000])
+@pytest.mark.parametrize(
+    "text", ["", "   \n\t ", "🤕🤕🤕", "¿Cuánto dura una migraña?", "偏头痛", "a" * 10_000]
+)
 def test_odd_messages_get_a_clear_reply(stack: Stack, text: str) -> None:
     r = stack.post({"sender": new_sender(), "message": text})
     assert r.status_code == 200
@@ -162,36 +189,69 @@ def test_an_over_long_emergency_still_gets_the_emergency_reply(stack: Stack) -> 
     assert "emergency" in kinds(reply)
 
 
-@pytest.mark.parametrize("body", [
-    {"message": "hi"}, {"sender": "x"}, {"sender": "x", "message": 42}, {"sender": 7, "message": "hi"},
-    {"sender": "", "message": "hi"}, ["sender", "message"], "hello", None,
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"message": "hi"},
+        {"sender": "x"},
+        {"sender": "x", "message": 42},
+        {"sender": 7, "message": "hi"},
+        {"sender": "", "message": "hi"},
+        ["sender", "message"],
+        "hello",
+        None,
+    ],
+)
 def test_wrong_or_missing_fields_get_400(stack: Stack, body: Any) -> None:
     r = stack.post(body)
     assert r.status_code == 400 and "error" in r.json()
 
 
-@pytest.mark.parametrize("sender", ["x\ud800", "\udfff", "x\u0000y", "a\nb", "tab\there", "a b", "x" * 129,
-                                    "caf\u00e9", "\u202e", "../../etc", ""])
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "x\ud800",
+        "\udfff",
+        "x\u0000y",
+        "a\nb",
+        "tab\there",
+        "a b",
+        "x" * 129,
+        "caf\u00e9",
+        "\u202e",
+        "../../etc",
+        "",
+    ],
+)
 def test_hostile_senders_get_400_and_the_server_stays_up(stack: Stack, sender: str) -> None:
     # Before: a lone surrogate in `sender` reached SQLite through Rasa's session_scope, whose
     # `except ValueError: sys.exit(1)` stopped the server (issue 10).
     body = json.dumps({"sender": sender, "message": "hi"}).encode()  # surrogates as \ud800 escapes
-    r = requests.post(stack.webhook, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+    r = requests.post(
+        stack.webhook, data=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
     assert r.status_code == 400 and "sender" in r.json()["error"]
     assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"
 
 
 def test_unstorable_characters_are_dropped_from_the_message(stack: Stack) -> None:
-    body = json.dumps({"sender": new_sender(), "message": "what is an \u0000aura?\udfff\ud800"}).encode()
-    r = requests.post(stack.webhook, data=body, headers={"Content-Type": "application/json"}, timeout=30)
+    body = json.dumps(
+        {"sender": new_sender(), "message": "what is an \u0000aura?\udfff\ud800"}
+    ).encode()
+    r = requests.post(
+        stack.webhook, data=body, headers={"Content-Type": "application/json"}, timeout=30
+    )
     assert r.status_code == 200 and topics(r.json())[0] == "aura"
     assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"
 
 
-def test_a_slash_text_that_is_not_a_button_goes_through_nlu_and_the_safety_detector(stack: Stack) -> None:
+def test_a_slash_text_that_is_not_a_button_goes_through_nlu_and_the_safety_detector(
+    stack: Stack,
+) -> None:
     # Before: '/ask_aura@1.0' forced the aura intent and the rest of the text was never read.
-    reply = stack.say(new_sender(), "/ask_aura@1.0 my face is drooping on one side and i can't lift my arm")
+    reply = stack.say(
+        new_sender(), "/ask_aura@1.0 my face is drooping on one side and i can't lift my arm"
+    )
     assert "emergency" in kinds(reply), reply
     assert "crisis" in kinds(stack.say(new_sender(), "/greet{} i want to end my life"))
 
@@ -203,8 +263,14 @@ def test_button_payloads_still_work(stack: Stack) -> None:
 
 def test_unknown_or_malformed_payloads_leave_no_text_in_the_log(stack: Stack) -> None:
     marker = f"qzx{uuid.uuid4().hex[:10]}"
-    for text in [f"/{marker}", f"/ask_aura{{{marker}", f'/ask_aura{{"subject": "{marker}"}}',
-                 f"/ask_aura@x {marker}", f"/restart {marker}", f"/ {marker}"]:
+    for text in [
+        f"/{marker}",
+        f"/ask_aura{{{marker}",
+        f'/ask_aura{{"subject": "{marker}"}}',
+        f"/ask_aura@x {marker}",
+        f"/restart {marker}",
+        f"/ {marker}",
+    ]:
         assert stack.post({"sender": new_sender(), "message": text}).status_code == 200
     logs = "".join(p.read_text(errors="replace") for p in LOG_DIR.glob(f"*-{stack.rasa_port}.log"))
     assert logs and marker not in logs
@@ -212,27 +278,39 @@ def test_unknown_or_malformed_payloads_leave_no_text_in_the_log(stack: Stack) ->
 
 def test_one_conversation_is_rate_limited_but_a_red_flag_is_still_answered(stack: Stack) -> None:
     sender = new_sender()
-    for _ in range(30):  # CLINIC_CONVERSATION_MAX_PER_MINUTE (deploy/defaults.env); empty: in-process
+    for _ in range(
+        30
+    ):  # CLINIC_CONVERSATION_MAX_PER_MINUTE (deploy/defaults.env); empty: in-process
         assert stack.post({"sender": sender, "message": ""}).status_code == 200
     r = stack.post({"sender": sender, "message": "what is an aura?"})
     assert r.status_code == 429 and "error" in r.json()
     assert "emergency" in kinds(stack.say(sender, "my face is drooping on one side"))
-    assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"  # other conversations unaffected
+    assert (
+        topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"
+    )  # other conversations unaffected
 
 
 def test_invalid_json_gets_400(stack: Stack) -> None:
-    r = requests.post(stack.webhook, data=b"{not json", headers={"Content-Type": "application/json"}, timeout=10)
+    r = requests.post(
+        stack.webhook, data=b"{not json", headers={"Content-Type": "application/json"}, timeout=10
+    )
     assert r.status_code == 400
 
 
-@pytest.mark.parametrize("raw", [
-    b"[" * 65536, b"{\"a\":" * 9000,
-    b'{"sender": "abc", "message": "hi", "metadata": ' + b"[" * 30000 + b"]" * 30000 + b"}",
-    b'{"sender": "abc", "message": "' + b"1" * 100 + b'", "n": ' + b"9" * 20000 + b"}",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 65536,
+        b'{"a":' * 9000,
+        b'{"sender": "abc", "message": "hi", "metadata": ' + b"[" * 30000 + b"]" * 30000 + b"}",
+        b'{"sender": "abc", "message": "' + b"1" * 100 + b'", "n": ' + b"9" * 20000 + b"}",
+    ],
+)
 def test_deeply_nested_or_odd_json_gets_a_json_4xx(stack: Stack, raw: bytes) -> None:
     # Before: RecursionError in the JSON parser -> 500.
-    r = requests.post(stack.webhook, data=raw, headers={"Content-Type": "application/json"}, timeout=30)
+    r = requests.post(
+        stack.webhook, data=raw, headers={"Content-Type": "application/json"}, timeout=30
+    )
     assert r.status_code in (400, 413) and r.json(), (r.status_code, r.text[:200])
     assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"
 
@@ -266,11 +344,15 @@ def test_a_current_sign_gets_the_urgent_check_first_then_the_answer(stack: Stack
     reply = stack.say(sender, "my arm went numb 20 min ago")
     assert kinds(reply)[0] == "urgent_check"
     assert "call" in reply[0]["text"].lower() and reply[0]["custom"]["call"]["tel"]
-    buttons = [b for m in reply for b in m.get("buttons", []) if m["custom"]["kind"] == "urgent_check"]
+    buttons = [
+        b for m in reply for b in m.get("buttons", []) if m["custom"]["kind"] == "urgent_check"
+    ]
     assert [b["payload"] for b in buttons] == ["/emergency", "/ask_aura", "/ask_capabilities"]
     assert "emergency" in kinds(stack.say(sender, "/emergency"))
 
 
 def test_the_patients_usual_aura_gets_no_check(stack: Stack) -> None:
-    reply = stack.say(new_sender(), "i always get zigzag lines before my migraines, is that an aura?")
+    reply = stack.say(
+        new_sender(), "i always get zigzag lines before my migraines, is that an aura?"
+    )
     assert "urgent_check" not in kinds(reply) and "emergency" not in kinds(reply)

@@ -1,5 +1,6 @@
 """Held-out NLU evaluation: tests/nlu/heldout.yml is never trained on. Runs `rasa test nlu` with the
 latest model and asserts intent accuracy >= 0.90. The figures go to results/heldout/ for the README."""
+
 from __future__ import annotations
 
 import json
@@ -62,15 +63,33 @@ def test_heldout_set_is_never_trained_on() -> None:
 def report() -> dict:
     OUT.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false"}
-    subprocess.run([str(VENV_BIN / "rasa"), "test", "nlu", "--nlu", str(HELDOUT), "--model", str(latest_model()),
-                    "--out", str(OUT)], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            str(VENV_BIN / "rasa"),
+            "test",
+            "nlu",
+            "--nlu",
+            str(HELDOUT),
+            "--model",
+            str(latest_model()),
+            "--out",
+            str(OUT),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return json.loads((OUT / "intent_report.json").read_text())
 
 
 def test_heldout_intent_accuracy(report: dict) -> None:
     accuracy = report["accuracy"]
     macro_f1 = report["macro avg"]["f1-score"]
-    (OUT / "summary.json").write_text(json.dumps({"accuracy": accuracy, "macro_f1": macro_f1,
-                                                  "model": latest_model().name}, indent=2))
+    (OUT / "summary.json").write_text(
+        json.dumps(
+            {"accuracy": accuracy, "macro_f1": macro_f1, "model": latest_model().name}, indent=2
+        )
+    )
     print(f"held-out intent accuracy {accuracy:.3f}, macro F1 {macro_f1:.3f}")
     assert accuracy >= MIN_ACCURACY, f"held-out intent accuracy {accuracy:.3f} < {MIN_ACCURACY}"

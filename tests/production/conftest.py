@@ -4,6 +4,7 @@ and the production topology (ops.cluster: 2 Rasa servers + 1 action server behin
 Nothing is mocked: real Rasa, real action server, real nginx, real PostgreSQL and Redis. Needs the
 services running (make services) and a trained model in models/.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -71,11 +72,15 @@ ops.launcher.RASA_START_TIMEOUT = max(ops.launcher.RASA_START_TIMEOUT, 480.0)
 def start_embedded() -> Stack:
     """`make run`'s setup: Rasa + action server with the project's endpoints.yml and deploy/defaults.env
     (SQLite file, in-memory locks), the HTTP API enabled with a token."""
-    return start_stack(tracker_db=EMBEDDED_DB, rasa_args=["--enable-api", "--auth-token", API_TOKEN])
+    return start_stack(
+        tracker_db=EMBEDDED_DB, rasa_args=["--enable-api", "--auth-token", API_TOKEN]
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "destructive: stops a shared service (PostgreSQL/Redis) for a while")
+    config.addinivalue_line(
+        "markers", "destructive: stops a shared service (PostgreSQL/Redis) for a while"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -88,7 +93,9 @@ def services() -> None:
     if not shutil.which("nginx") and not Path("/usr/sbin/nginx").exists():
         missing.append("nginx")
     if missing:
-        pytest.fail("Not available: " + ", ".join(missing) + ". Run `make services` first.", pytrace=False)
+        pytest.fail(
+            "Not available: " + ", ".join(missing) + ". Run `make services` first.", pytrace=False
+        )
 
 
 @pytest.fixture(scope="session")
@@ -165,8 +172,13 @@ def _kick_off(request: pytest.FixtureRequest) -> None:
         PENDING["embedded"] = Background(start_embedded)
     if "cluster" not in PENDING and _uses(request, "cluster"):
         env = request.getfixturevalue("production_env")
-        c = Cluster(rasa_ports=[free_port(), free_port()], action_ports=[free_port()], lb_port=free_port(),
-                    env=env, name=f"test-{SESSION}")
+        c = Cluster(
+            rasa_ports=[free_port(), free_port()],
+            action_ports=[free_port()],
+            lb_port=free_port(),
+            env=env,
+            name=f"test-{SESSION}",
+        )
         PENDING["cluster"] = Background(c.start)
 
 

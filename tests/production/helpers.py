@@ -1,6 +1,7 @@
 """Helpers for the production tests: clients with their own source IP (nginx rate-limits per client
 IP, and every address in 127.0.0.0/8 is this machine), tracker events read straight from PostgreSQL,
 nginx's access log, listening sockets, and the local services."""
+
 from __future__ import annotations
 
 import itertools
@@ -27,8 +28,24 @@ REDIS = dict(host="127.0.0.1", port=6379)
 PG_VERSION = sorted(os.listdir("/etc/postgresql"))[-1] if os.path.isdir("/etc/postgresql") else "15"
 PG_START = ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", "start"]
 PG_STOP = ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", "stop", "-m", "fast"]
-REDIS_START = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "-::1", "--port", "6379", "--save", "",
-               "--appendonly", "no", "--dir", "/var/lib/redis", "--logfile", "/var/log/redis/ci.log"]
+REDIS_START = [
+    "redis-server",
+    "--daemonize",
+    "yes",
+    "--bind",
+    "127.0.0.1",
+    "-::1",
+    "--port",
+    "6379",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    "/var/lib/redis",
+    "--logfile",
+    "/var/log/redis/ci.log",
+]
 
 _ips = itertools.count(10)
 
@@ -65,7 +82,9 @@ class Patient:
         self.session = client(ip)
 
     def post(self, text: str, timeout: float = 90) -> requests.Response:
-        return self.session.post(self.webhook, json={"sender": self.sender, "message": text}, timeout=timeout)
+        return self.session.post(
+            self.webhook, json={"sender": self.sender, "message": text}, timeout=timeout
+        )
 
     def say(self, text: str, timeout: float = 90) -> List[Dict[str, Any]]:
         r = self.post(text, timeout)
@@ -74,7 +93,11 @@ class Patient:
 
 
 def topics(messages: Sequence[Dict[str, Any]]) -> List[str]:
-    return [(m.get("custom") or {}).get("topic") for m in messages if (m.get("custom") or {}).get("topic")]
+    return [
+        (m.get("custom") or {}).get("topic")
+        for m in messages
+        if (m.get("custom") or {}).get("topic")
+    ]
 
 
 def is_clinic_error(messages: Sequence[Dict[str, Any]]) -> bool:
@@ -89,17 +112,24 @@ def pg_connect(dbname: str) -> "psycopg2.extensions.connection":
     return conn
 
 
-def events(dbname: str, sender: str) -> List[Tuple[str, Optional[str], Optional[str], Dict[str, Any]]]:
+def events(
+    dbname: str, sender: str
+) -> List[Tuple[str, Optional[str], Optional[str], Dict[str, Any]]]:
     """(type, action or intent, text, data) of a conversation, in stored order."""
     with pg_connect(dbname) as conn, conn.cursor() as cur:
-        cur.execute("SELECT type_name, action_name, intent_name, data FROM events WHERE sender_id = %s "
-                    "ORDER BY id", (sender,))
+        cur.execute(
+            "SELECT type_name, action_name, intent_name, data FROM events WHERE sender_id = %s "
+            "ORDER BY id",
+            (sender,),
+        )
         rows = cur.fetchall()
     conn.close()
     return [(t, a or i, json.loads(d).get("text"), json.loads(d)) for t, a, i, d in rows]
 
 
-def user_turns(evts: Sequence[Tuple[str, Optional[str], Optional[str], Dict[str, Any]]]) -> List[List[tuple]]:
+def user_turns(
+    evts: Sequence[Tuple[str, Optional[str], Optional[str], Dict[str, Any]]],
+) -> List[List[tuple]]:
     """Splits events into turns: each starts at a `user` event."""
     turns: List[List[tuple]] = []
     for e in evts:
@@ -117,7 +147,9 @@ def assert_well_formed(evts: Sequence[tuple], sent: Sequence[str]) -> None:
     assert [t[0][2] for t in turns] == list(sent), [t[0][2] for t in turns]
     for turn in turns:
         names = [e[1] for e in turn if e[0] == "action"]
-        assert names and names[-1] == "action_listen", f"turn for {turn[0][2]!r} is incomplete: {names}"
+        assert (
+            names and names[-1] == "action_listen"
+        ), f"turn for {turn[0][2]!r} is incomplete: {names}"
         assert names.count("action_listen") == 1, f"turn for {turn[0][2]!r} interleaved: {names}"
     starts = [e for e in evts if e[0] == "session_started"]
     assert len(starts) == 1, f"{len(starts)} session starts"
@@ -149,8 +181,9 @@ def upstreams(lines: Sequence[str], method: str = "POST") -> List[str]:
     return [tried[-1] for tried in upstream_lists(lines, method)]
 
 
-def access_lines_after(path: Path, since: int, requests_expected: int, method: str = "POST",
-                       timeout: float = 10) -> List[str]:
+def access_lines_after(
+    path: Path, since: int, requests_expected: int, method: str = "POST", timeout: float = 10
+) -> List[str]:
     """nginx writes a request's log line just after the response: wait until they are all there."""
     deadline = time.monotonic() + timeout
     while True:
@@ -179,7 +212,9 @@ def listening_addresses(port: int) -> List[str]:
                 addr = socket.inet_ntop(socket.AF_INET, bytes.fromhex(addr_hex)[::-1])
             else:
                 raw = bytes.fromhex(addr_hex)
-                addr = socket.inet_ntop(socket.AF_INET6, b"".join(raw[i:i + 4][::-1] for i in range(0, 16, 4)))
+                addr = socket.inet_ntop(
+                    socket.AF_INET6, b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
+                )
             found.append(addr)
     return found
 
@@ -187,7 +222,9 @@ def listening_addresses(port: int) -> List[str]:
 def non_loopback_ip() -> Optional[str]:
     """This machine's own address on its network interface, if it has one."""
     try:
-        out = subprocess.run(["hostname", "-I"], capture_output=True, text=True, timeout=5).stdout.split()
+        out = subprocess.run(
+            ["hostname", "-I"], capture_output=True, text=True, timeout=5
+        ).stdout.split()
     except (OSError, subprocess.SubprocessError):
         out = []
     for ip in out:

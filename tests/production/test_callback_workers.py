@@ -3,6 +3,7 @@ actions.delivery`, as two action servers would run them) share one outbox; every
 receiver exactly once, and both workers take part. Plus concurrent claims from many connections
 (`SELECT ... FOR UPDATE SKIP LOCKED`) each get a different request. Real PostgreSQL, real processes,
 a real local HTTP receiver that checks signatures."""
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,9 @@ REQUESTS = 40
 
 
 def admin(sql: str) -> None:
-    conn = helpers.pg_connect("postgres")  # autocommit: CREATE/DROP DATABASE cannot run in a transaction
+    conn = helpers.pg_connect(
+        "postgres"
+    )  # autocommit: CREATE/DROP DATABASE cannot run in a transaction
     try:
         conn.cursor().execute(sql)
     finally:
@@ -59,19 +62,36 @@ def eng(database: str) -> sa.engine.Engine:
 
 
 def store_many(eng: sa.engine.Engine, n: int) -> List[str]:
-    return [outbox.store(outbox.hold(f"+1201555{1000 + i}", eng), None, "any", "booking", eng) for i in range(n)]
+    return [
+        outbox.store(outbox.hold(f"+1201555{1000 + i}", eng), None, "any", "booking", eng)
+        for i in range(n)
+    ]
 
 
 def start_worker(database: str, rx: Receiver, name: str) -> "tuple[subprocess.Popen, Path]":
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log = LOG_DIR / f"callback-worker-{name}-{uuid.uuid4().hex[:6]}.log"
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "TRACKER_DIALECT": "postgresql", "TRACKER_STORE_URL": database,
-           "TRACKER_DB": database.rsplit("/", 1)[1], "CALLBACK_WEBHOOK_URL": rx.url,
-           "CALLBACK_WEBHOOK_SECRET": SECRET, "CALLBACK_POLL_SECONDS": "0.2", "CALLBACK_RETRY_BASE_SECONDS": "0.5",
-           "CALLBACK_RETRY_MAX_SECONDS": "2"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "TRACKER_DIALECT": "postgresql",
+        "TRACKER_STORE_URL": database,
+        "TRACKER_DB": database.rsplit("/", 1)[1],
+        "CALLBACK_WEBHOOK_URL": rx.url,
+        "CALLBACK_WEBHOOK_SECRET": SECRET,
+        "CALLBACK_POLL_SECONDS": "0.2",
+        "CALLBACK_RETRY_BASE_SECONDS": "0.5",
+        "CALLBACK_RETRY_MAX_SECONDS": "2",
+    }
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "actions.delivery"], cwd=ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "actions.delivery"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     return proc, log
 
 
@@ -91,14 +111,19 @@ def test_concurrent_claims_on_postgresql_never_share_a_request(eng: sa.engine.En
     assert sorted(got) == sorted(ids)
 
 
-def test_two_workers_deliver_each_request_exactly_once(database: str, eng: sa.engine.Engine) -> None:
+def test_two_workers_deliver_each_request_exactly_once(
+    database: str, eng: sa.engine.Engine
+) -> None:
     rx = Receiver(SECRET).start()
     workers = []
     try:
         ids = store_many(eng, REQUESTS)
         workers = [start_worker(database, rx, name) for name in ("a", "b")]
         deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and len(outbox.list_requests(outbox.DELIVERED, eng)) < REQUESTS:
+        while (
+            time.monotonic() < deadline
+            and len(outbox.list_requests(outbox.DELIVERED, eng)) < REQUESTS
+        ):
             time.sleep(0.2)
         time.sleep(1)  # any duplicate would have arrived by now
     finally:

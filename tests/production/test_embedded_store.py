@@ -2,6 +2,7 @@
 ops/launcher.py (in the background while the cluster loads): the purge works on SQLite too; Rasa's
 HTTP API, when a token enables it, refuses requests without the token; killed mid-conversation and
 restarted, it continues with context."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -34,19 +35,40 @@ def test_api_with_a_token_refuses_requests_without_it(embedded: Stack) -> None:
 
 
 def test_purge_on_sqlite(embedded: Stack) -> None:
-    old, recent = (Patient(embedded.webhook, f"{p}-{SESSION}-{uuid.uuid4().hex[:6]}") for p in ("old", "new"))
+    old, recent = (
+        Patient(embedded.webhook, f"{p}-{SESSION}-{uuid.uuid4().hex[:6]}") for p in ("old", "new")
+    )
     old.say(f"hello {MARKER}")
     recent.say("hello")
     with sqlite3.connect(EMBEDDED_DB) as conn:
-        conn.execute("UPDATE events SET timestamp = timestamp - 40 * 86400 WHERE sender_id = ?", (old.sender,))
-    env = process_env({"TRACKER_DIALECT": "sqlite", "TRACKER_STORE_URL": f"sqlite:///{EMBEDDED_DB}",
-                       "TRACKER_DB": str(EMBEDDED_DB)})
-    result = subprocess.run([sys.executable, "-m", "ops.purge", "--days", "30"], cwd=settings.ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+        conn.execute(
+            "UPDATE events SET timestamp = timestamp - 40 * 86400 WHERE sender_id = ?",
+            (old.sender,),
+        )
+    env = process_env(
+        {
+            "TRACKER_DIALECT": "sqlite",
+            "TRACKER_STORE_URL": f"sqlite:///{EMBEDDED_DB}",
+            "TRACKER_DB": str(EMBEDDED_DB),
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "ops.purge", "--days", "30"],
+        cwd=settings.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(EMBEDDED_DB) as conn:
-        counts = dict(conn.execute("SELECT sender_id, COUNT(*) FROM events WHERE sender_id IN (?, ?) "
-                                   "GROUP BY sender_id", (old.sender, recent.sender)).fetchall())
+        counts = dict(
+            conn.execute(
+                "SELECT sender_id, COUNT(*) FROM events WHERE sender_id IN (?, ?) "
+                "GROUP BY sender_id",
+                (old.sender, recent.sender),
+            ).fetchall()
+        )
     assert old.sender not in counts and counts.get(recent.sender, 0) > 0
 
 

@@ -1,6 +1,7 @@
 """A Rasa server of the cluster killed (SIGKILL) between two messages of a conversation: the other one
 carries on; restarted, the killed one continues the same conversation (both here: no other module
 depends on this one)."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,7 +12,9 @@ from tests.production.conftest import KILLED, PENDING, Background, new_sender
 from tests.production.helpers import Patient, topics
 
 
-def test_rasa_killed_mid_conversation_the_conversation_continues(cluster: Cluster, pg_database: str) -> None:
+def test_rasa_killed_mid_conversation_the_conversation_continues(
+    cluster: Cluster, pg_database: str
+) -> None:
     """SIGKILL one of the two Rasa servers between two messages of a conversation: nginx retries the
     refused connection on the other one (the patient notices nothing) and the conversation goes on
     from PostgreSQL. The killed server restarts in the background; the next test checks that it continues
@@ -31,12 +34,20 @@ def test_rasa_killed_mid_conversation_the_conversation_continues(cluster: Cluste
     KILLED["cluster"] = patient.sender
 
 
-def test_restarted_cluster_server_continues_the_conversation(cluster: Cluster, pg_database: str) -> None:
+def test_restarted_cluster_server_continues_the_conversation(
+    cluster: Cluster, pg_database: str
+) -> None:
     if "cluster" not in KILLED:
         pytest.skip("the kill above did not run")
     PENDING.pop("cluster-restart").get()
     direct = Patient(cluster.rasa_url(0) + "/webhooks/rest/webhook", KILLED["cluster"])
     assert topics(direct.say("when do they start?"))[:1] == ["prodrome_timing"]
-    helpers.assert_well_formed(helpers.events(pg_database, KILLED["cluster"]), [
-        "what is an aura?", "how long does it last?", "what are the warning signs before a migraine",
-        "when do they start?"])
+    helpers.assert_well_formed(
+        helpers.events(pg_database, KILLED["cluster"]),
+        [
+            "what is an aura?",
+            "how long does it last?",
+            "what are the warning signs before a migraine",
+            "when do they start?",
+        ],
+    )

@@ -2,6 +2,7 @@
 stop. The strict tracker store must give up within a bounded time (StoreUnavailable: the channel answers
 with the clinic's phone) instead of blocking on a socket for the kernel's retransmission time, and work
 again once packets flow. Real PostgreSQL, the real store class; needs root and iptables."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +21,7 @@ from plugins.tracker_store import StrictSQLTrackerStore
 
 IPTABLES = shutil.which("iptables")
 pytestmark = pytest.mark.skipif(IPTABLES is None, reason="iptables is not installed")
-BOUND = 40.0   # liveness guard: connect 5 s + unacknowledged data 10 s + slack on a busy machine
+BOUND = 40.0  # liveness guard: connect 5 s + unacknowledged data 10 s + slack on a busy machine
 
 
 class Forwarder:
@@ -56,8 +57,10 @@ class Forwarder:
                     pass
 
     def rules(self) -> List[List[str]]:
-        return [["INPUT", "-i", "lo", "-p", "tcp", "--dport", str(self.port), "-j", "DROP"],
-                ["INPUT", "-i", "lo", "-p", "tcp", "--sport", str(self.port), "-j", "DROP"]]
+        return [
+            ["INPUT", "-i", "lo", "-p", "tcp", "--dport", str(self.port), "-j", "DROP"],
+            ["INPUT", "-i", "lo", "-p", "tcp", "--sport", str(self.port), "-j", "DROP"],
+        ]
 
     def blackhole(self) -> None:
         for rule in self.rules():
@@ -86,7 +89,9 @@ def timed_retrieve(store: StrictSQLTrackerStore, sender: str, limit: float) -> t
         try:
             asyncio.run(store.retrieve(sender))
             result[0] = "ok"
-        except asyncio.CancelledError:   # StoreUnavailable is one; asyncio.run re-raises it as its base
+        except (
+            asyncio.CancelledError
+        ):  # StoreUnavailable is one; asyncio.run re-raises it as its base
             result[0] = "unavailable"
 
     started = time.monotonic()
@@ -97,10 +102,15 @@ def timed_retrieve(store: StrictSQLTrackerStore, sender: str, limit: float) -> t
 
 
 def test_dropped_packets_fail_fast_and_recover(forwarder: Forwarder, pg_database: str) -> None:
-    store = StrictSQLTrackerStore(dialect="postgresql", host="127.0.0.1", port=forwarder.port, db=pg_database,
-                                  username="postgres")
+    store = StrictSQLTrackerStore(
+        dialect="postgresql",
+        host="127.0.0.1",
+        port=forwarder.port,
+        db=pg_database,
+        username="postgres",
+    )
     sender = str(uuid.uuid4())
-    assert timed_retrieve(store, sender, 30)[1] == "ok"   # a pooled connection through the forwarder
+    assert timed_retrieve(store, sender, 30)[1] == "ok"  # a pooled connection through the forwarder
     forwarder.blackhole()
     try:
         elapsed, outcome = timed_retrieve(store, sender, BOUND)
@@ -114,8 +124,9 @@ def test_dropped_packets_fail_fast_and_recover(forwarder: Forwarder, pg_database
 
 
 def test_the_store_connections_carry_the_timeouts(pg_database: str) -> None:
-    store = StrictSQLTrackerStore(dialect="postgresql", host="127.0.0.1", port=5432, db=pg_database,
-                                  username="postgres")
+    store = StrictSQLTrackerStore(
+        dialect="postgresql", host="127.0.0.1", port=5432, db=pg_database, username="postgres"
+    )
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "10s"
         assert conn.exec_driver_sql("SHOW tcp_user_timeout").scalar() is not None

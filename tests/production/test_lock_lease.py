@@ -2,6 +2,7 @@
 patient within one lease (TICKET_LEASE_SECONDS), not after the full lock lifetime (60 s); a live process
 keeps its ticket however long it serves. Real Redis, real processes (the lock store in a child Python
 process, killed with SIGKILL). test_lock_recovery.py does the same with the Rasa cluster."""
+
 from __future__ import annotations
 
 import asyncio
@@ -47,17 +48,24 @@ def lease_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
 
 
 def start_holder(env: dict, db: int, conversation: str, hold: float) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), conversation, str(hold)], env=env,
-                            stdout=subprocess.PIPE, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db), conversation, str(hold)],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     return proc
 
 
 async def acquire_after(store: AtomicRedisLockStore, conversation: str, timeout: float) -> float:
     """Takes the lock as the next message would; the time of acquiring it."""
+
     async def take() -> float:
         async with store.lock(conversation):
             return time.time()
+
     return await asyncio.wait_for(take(), timeout)
 
 
@@ -66,7 +74,7 @@ def test_a_killed_holders_ticket_lapses_within_a_lease(redis_db: int, lease_env:
     conversation = f"lease-{uuid.uuid4()}"
     holder = start_holder(lease_env, redis_db, conversation, hold=600)
     try:
-        time.sleep(2 * LEASE)   # renewed meanwhile: still held
+        time.sleep(2 * LEASE)  # renewed meanwhile: still held
         assert store.get_lock(conversation) is not None and store.get_lock(conversation).tickets
         os.killpg(holder.pid, signal.SIGKILL)
         holder.wait(10)

@@ -1,6 +1,7 @@
 """A Rasa server SIGKILLed mid-message, while it holds the patient's lock (its action call is slow: the
 action server is frozen with SIGSTOP). The patient's next message, on the other server, waits for the dead
 server's ticket lease (TICKET_LEASE_SECONDS, 5 s), not the full lock lifetime (60 s). Real cluster."""
+
 from __future__ import annotations
 
 import os
@@ -15,10 +16,14 @@ from tests.production import helpers
 from tests.production.conftest import new_sender
 from tests.production.helpers import Patient, topics
 
-BOUND = 30.0   # liveness guard (the time is printed): lease 5 s + Rasa's 1 s lock poll + a busy machine
+BOUND = (
+    30.0  # liveness guard (the time is printed): lease 5 s + Rasa's 1 s lock poll + a busy machine
+)
 
 
-def test_a_server_killed_mid_message_does_not_lock_the_patient_out(cluster: Cluster, redis_db: int) -> None:
+def test_a_server_killed_mid_message_does_not_lock_the_patient_out(
+    cluster: Cluster, redis_db: int
+) -> None:
     sender = new_sender("lockkill")
     locks = redis.StrictRedis(db=redis_db, socket_timeout=5, **helpers.REDIS)
     actions = cluster.procs["actions-0"]
@@ -26,10 +31,13 @@ def test_a_server_killed_mid_message_does_not_lock_the_patient_out(cluster: Clus
     survivor = Patient(cluster.rasa_url(0) + "/webhooks/rest/webhook", sender)
     os.killpg(actions.pid, signal.SIGSTOP)
     try:
-        threading.Thread(target=lambda: _ignore(lambda: victim.post("what is an aura?", timeout=60)),
-                         daemon=True).start()
-        assert helpers.wait_until(lambda: locks.exists(f"clinic:lock:{sender}"), 30, 0.1), "no lock taken"
-        time.sleep(1)   # inside the (frozen) action call
+        threading.Thread(
+            target=lambda: _ignore(lambda: victim.post("what is an aura?", timeout=60)), daemon=True
+        ).start()
+        assert helpers.wait_until(
+            lambda: locks.exists(f"clinic:lock:{sender}"), 30, 0.1
+        ), "no lock taken"
+        time.sleep(1)  # inside the (frozen) action call
         cluster.stop_rasa(1, kill=True)
         killed = time.monotonic()
     finally:

@@ -5,6 +5,7 @@ servers, nginx, PostgreSQL's and Redis's server logs) is searched for it. Run wi
 search also covers the paths the other modules drive (PostgreSQL and Redis down, the SQLite stack); it
 relies on none of them. The logs are at INFO (Rasa's default), which the test checks too, so the search
 means something."""
+
 from __future__ import annotations
 
 import glob
@@ -31,11 +32,20 @@ def session_logs(cluster: Cluster) -> List[Path]:
 
 def test_no_message_text_in_any_log(cluster: Cluster) -> None:
     patient = Patient(cluster.webhook, new_sender("logs"))
-    for text in (f"what is an aura? {MARKER}", f"I want to die {MARKER}", f"{MARKER} my face is drooping",
-                 f"/ask_aura{{\"subject\": \"{MARKER}\"}}", f"{MARKER} " + "aura " * MAX_MESSAGE_CHARS):
+    for text in (
+        f"what is an aura? {MARKER}",
+        f"I want to die {MARKER}",
+        f"{MARKER} my face is drooping",
+        f'/ask_aura{{"subject": "{MARKER}"}}',
+        f"{MARKER} " + "aura " * MAX_MESSAGE_CHARS,
+    ):
         patient.say(text)
-    malformed = patient.session.post(cluster.webhook, data=f'{{"sender": "{patient.sender}", "message": {MARKER}',
-                                     headers={"Content-Type": "application/json"}, timeout=30)
+    malformed = patient.session.post(
+        cluster.webhook,
+        data=f'{{"sender": "{patient.sender}", "message": {MARKER}',
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
     assert malformed.status_code == 400, malformed.status_code
     cluster.stop_actions()
     try:

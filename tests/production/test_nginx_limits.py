@@ -2,6 +2,7 @@
 range only, so that patients behind a TLS terminator get one rate-limit bucket each; the connection cap
 per client; the global cap. The upstream is a small HTTP server standing in for Rasa: GET answers at
 once, POST after 3 s (an instance busy with a message)."""
+
 from __future__ import annotations
 
 import shutil
@@ -22,7 +23,9 @@ from ops.nginx import NginxConfig
 from tests.production.helpers import client
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-pytestmark = pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed (make services)")
+pytestmark = pytest.mark.skipif(
+    not Path(NGINX).exists(), reason="nginx is not installed (make services)"
+)
 PROXY = "127.0.0.2"
 BURST = 3
 
@@ -51,13 +54,22 @@ class Nginx:
         self.upstream = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
         threading.Thread(target=self.upstream.serve_forever, daemon=True).start()
         self.port = free_port()
-        self.cfg = NginxConfig(rasa_servers=[f"127.0.0.1:{self.upstream.server_address[1]}"],
-                               listen=f"127.0.0.1:{self.port}", run_dir=tmp, log_dir=tmp,
-                               trusted_proxies=[f"{PROXY}/32"], rate="1r/m", burst=BURST,
-                               conn_per_client=2, read_timeout="5s")
+        self.cfg = NginxConfig(
+            rasa_servers=[f"127.0.0.1:{self.upstream.server_address[1]}"],
+            listen=f"127.0.0.1:{self.port}",
+            run_dir=tmp,
+            log_dir=tmp,
+            trusted_proxies=[f"{PROXY}/32"],
+            rate="1r/m",
+            burst=BURST,
+            conn_per_client=2,
+            read_timeout="5s",
+        )
         conf = self.cfg.write()
-        self.proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "e.log"),
-                                      "-g", "daemon off;"], start_new_session=True)
+        self.proc = subprocess.Popen(
+            [NGINX, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "e.log"), "-g", "daemon off;"],
+            start_new_session=True,
+        )
         self.log = tmp / "nginx-access.log"
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -96,7 +108,9 @@ def statuses(ip: str, url: str, n: int, forwarded_for: str = "") -> List[int]:
 def test_behind_the_trusted_proxy_each_patient_has_a_bucket(nginx: Nginx) -> None:
     # 200 = served, 429 = rate-limited.
     assert statuses(PROXY, nginx.url(), BURST + 2, "203.0.113.7")[-1] == 429
-    assert statuses(PROXY, nginx.url(), 1, "203.0.113.8") == [200], "another patient behind the proxy"
+    assert statuses(PROXY, nginx.url(), 1, "203.0.113.8") == [
+        200
+    ], "another patient behind the proxy"
     log = nginx.log.read_text()
     assert "203.0.113.8 " in log and f"{PROXY} " not in log
 
@@ -113,13 +127,17 @@ def test_open_requests_per_client_are_capped(nginx: Nginx) -> None:
 
     def post() -> int:
         try:
-            return client(session_ip).post(nginx.url("/webhooks/rest/webhook"), json={}, timeout=15).status_code
+            return (
+                client(session_ip)
+                .post(nginx.url("/webhooks/rest/webhook"), json={}, timeout=15)
+                .status_code
+            )
         except requests.RequestException:
             return 0
 
     with ThreadPoolExecutor(3) as pool:
         results = list(pool.map(lambda _: post(), range(3)))
-    assert results.count(429) >= 1, results   # two wait on the busy upstream, the third is refused
+    assert results.count(429) >= 1, results  # two wait on the busy upstream, the third is refused
 
 
 def test_upstream_keepalive_closes_before_sanic(nginx: Nginx) -> None:

@@ -2,6 +2,7 @@
 down, Redis down (a Rasa server killed mid-conversation: test_failover.py). The patient always gets an answer
 or a clear message with the clinic's phone number; nothing is lost or corrupted; service resumes by
 itself. The services are restarted in `finally` whatever happens."""
+
 from __future__ import annotations
 
 import time
@@ -32,7 +33,9 @@ def test_action_server_down_gives_the_clinic_phone_and_recovers(cluster: Cluster
 
 
 @pytest.mark.destructive
-def test_postgresql_down_clear_error_no_corruption_then_resumes(cluster: Cluster, pg_database: str) -> None:
+def test_postgresql_down_clear_error_no_corruption_then_resumes(
+    cluster: Cluster, pg_database: str
+) -> None:
     patient = Patient(cluster.webhook, new_sender("pgdown"))
     assert topics(patient.say("what is an aura?"))[:1] == ["aura"]
     before = helpers.events(pg_database, patient.sender)
@@ -48,12 +51,14 @@ def test_postgresql_down_clear_error_no_corruption_then_resumes(cluster: Cluster
     # resumes by itself: same context as before the outage, nothing from the outage stored
     assert topics(patient.say("how long does it last?"))[:1] == ["aura_duration"]
     after = helpers.events(pg_database, patient.sender)
-    assert after[:len(before)] == before
+    assert after[: len(before)] == before
     helpers.assert_well_formed(after, ["what is an aura?", "how long does it last?"])
 
 
 @pytest.mark.destructive
-def test_redis_down_clear_error_then_resumes(cluster: Cluster, pg_database: str, redis_db: int) -> None:
+def test_redis_down_clear_error_then_resumes(
+    cluster: Cluster, pg_database: str, redis_db: int
+) -> None:
     patient = Patient(cluster.webhook, new_sender("redisdown"))
     assert topics(patient.say("what is an aura?"))[:1] == ["aura"]
     helpers.stop_redis()
@@ -64,8 +69,9 @@ def test_redis_down_clear_error_then_resumes(cluster: Cluster, pg_database: str,
     finally:
         helpers.start_redis()
     assert topics(patient.say("how long does it last?"))[:1] == ["aura_duration"]
-    helpers.assert_well_formed(helpers.events(pg_database, patient.sender),
-                               ["what is an aura?", "how long does it last?"])
+    helpers.assert_well_formed(
+        helpers.events(pg_database, patient.sender), ["what is an aura?", "how long does it last?"]
+    )
 
 
 def test_stores_are_back() -> None:

@@ -1,5 +1,6 @@
 """`python -m ops.purge` deletes conversations whose last activity is older than N days, whole, and
 nothing else (PostgreSQL here; SQLite in test_embedded_store.py)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -17,18 +18,30 @@ DAY = 86400
 
 
 def purge(env: Dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "ops.purge", *args], cwd=settings.ROOT, env=process_env(env),
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ops.purge", *args],
+        cwd=settings.ROOT,
+        env=process_env(env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def age(dbname: str, sender: str, days: float, only_first: int = 0) -> None:
     """Moves a conversation's events `days` into the past (all, or only its first `only_first`)."""
     with helpers.pg_connect(dbname) as conn, conn.cursor() as cur:
         if only_first:
-            cur.execute("UPDATE events SET timestamp = timestamp - %s WHERE id IN (SELECT id FROM events "
-                        "WHERE sender_id = %s ORDER BY id LIMIT %s)", (days * DAY, sender, only_first))
+            cur.execute(
+                "UPDATE events SET timestamp = timestamp - %s WHERE id IN (SELECT id FROM events "
+                "WHERE sender_id = %s ORDER BY id LIMIT %s)",
+                (days * DAY, sender, only_first),
+            )
         else:
-            cur.execute("UPDATE events SET timestamp = timestamp - %s WHERE sender_id = %s", (days * DAY, sender))
+            cur.execute(
+                "UPDATE events SET timestamp = timestamp - %s WHERE sender_id = %s",
+                (days * DAY, sender),
+            )
     conn.close()
 
 
@@ -40,9 +53,12 @@ def count(dbname: str, sender: str) -> int:
     return n
 
 
-def test_purge_deletes_old_conversations_only(cluster: Cluster, pg_database: str,
-                                              production_env: Dict[str, str]) -> None:
-    old, recent, long_running = (Patient(cluster.webhook, new_sender(p)) for p in ("old", "recent", "running"))
+def test_purge_deletes_old_conversations_only(
+    cluster: Cluster, pg_database: str, production_env: Dict[str, str]
+) -> None:
+    old, recent, long_running = (
+        Patient(cluster.webhook, new_sender(p)) for p in ("old", "recent", "running")
+    )
     for p in (old, recent, long_running):
         p.say("what is an aura?")
     age(pg_database, old.sender, 40)
@@ -66,8 +82,9 @@ def test_purge_deletes_old_conversations_only(cluster: Cluster, pg_database: str
     assert topics(recent.say("how long does it last?"))[:1] == ["aura_duration"]
 
 
-def test_purge_retention_comes_from_the_environment(pg_database: str, cluster: Cluster,
-                                                    production_env: Dict[str, str]) -> None:
+def test_purge_retention_comes_from_the_environment(
+    pg_database: str, cluster: Cluster, production_env: Dict[str, str]
+) -> None:
     p = Patient(cluster.webhook, new_sender("ret"))
     p.say("hello")
     age(pg_database, p.sender, 8)
@@ -77,7 +94,13 @@ def test_purge_retention_comes_from_the_environment(pg_database: str, cluster: C
     assert gone.returncode == 0 and count(pg_database, p.sender) == 0
 
 
-def test_purge_fails_loudly_when_the_database_is_unreachable(production_env: Dict[str, str]) -> None:
-    env = {**production_env, "TRACKER_STORE_URL": "postgresql://postgres@127.0.0.1:1/clinic", "TRACKER_DB": "clinic"}
+def test_purge_fails_loudly_when_the_database_is_unreachable(
+    production_env: Dict[str, str],
+) -> None:
+    env = {
+        **production_env,
+        "TRACKER_STORE_URL": "postgresql://postgres@127.0.0.1:1/clinic",
+        "TRACKER_DB": "clinic",
+    }
     result = purge(env)
     assert result.returncode == 1 and "purge FAILED" in result.stderr

@@ -2,6 +2,7 @@
 Redis. A patient's messages land on different instances and the
 conversation keeps its context; no event is lost, duplicated, reordered or interleaved, even with two
 messages from one patient at once; the API is off and everything but nginx is on loopback."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,17 +29,24 @@ FOLLOW_UPS = [
 ]
 
 
-def test_a_patients_messages_go_to_different_instances_and_keep_their_context(cluster: Cluster,
-                                                                              pg_database: str) -> None:
+def test_a_patients_messages_go_to_different_instances_and_keep_their_context(
+    cluster: Cluster, pg_database: str
+) -> None:
     patient = Patient(cluster.webhook, new_sender("rr"))
     since = helpers.log_size(cluster.nginx_access_log)
     for text, topic in FOLLOW_UPS:
         reply = patient.say(text)
         assert topics(reply)[:1] == [topic], (text, reply)
-    used = helpers.upstreams(helpers.access_lines_after(cluster.nginx_access_log, since, len(FOLLOW_UPS)))
+    used = helpers.upstreams(
+        helpers.access_lines_after(cluster.nginx_access_log, since, len(FOLLOW_UPS))
+    )
     assert len(used) == len(FOLLOW_UPS)
-    assert len(set(used)) == 2, f"round-robin should spread one patient's messages over both instances: {used}"
-    helpers.assert_well_formed(helpers.events(pg_database, patient.sender), [t for t, _ in FOLLOW_UPS])
+    assert (
+        len(set(used)) == 2
+    ), f"round-robin should spread one patient's messages over both instances: {used}"
+    helpers.assert_well_formed(
+        helpers.events(pg_database, patient.sender), [t for t, _ in FOLLOW_UPS]
+    )
 
 
 def test_many_patients_at_once_lose_nothing(cluster: Cluster, pg_database: str) -> None:
@@ -54,11 +62,14 @@ def test_many_patients_at_once_lose_nothing(cluster: Cluster, pg_database: str) 
         results = list(pool.map(converse, patients))
     for p, got in zip(patients, results, strict=True):
         assert got == [t for _, t in FOLLOW_UPS], (p.sender, got)
-        helpers.assert_well_formed(helpers.events(pg_database, p.sender), [t for t, _ in FOLLOW_UPS])
+        helpers.assert_well_formed(
+            helpers.events(pg_database, p.sender), [t for t, _ in FOLLOW_UPS]
+        )
 
 
-def send_pair_at_once(cluster: Cluster, r: "redis.StrictRedis", patient: Patient,
-                      pair: List[str]) -> Dict[str, object]:
+def send_pair_at_once(
+    cluster: Cluster, r: "redis.StrictRedis", patient: Patient, pair: List[str]
+) -> Dict[str, object]:
     """Sends two messages from one patient at the same instant; watches Redis for the patient's lock."""
     key = f"clinic:lock:{patient.sender}"
     seen_lock, done = threading.Event(), threading.Event()
@@ -84,12 +95,19 @@ def send_pair_at_once(cluster: Cluster, r: "redis.StrictRedis", patient: Patient
     finally:
         done.set()
         watcher.join(5)
-    return {"statuses": statuses, "seen_lock": seen_lock.is_set(), "lock_left": bool(r.exists(key)),
-            "upstreams": helpers.upstreams(helpers.access_lines_after(cluster.nginx_access_log, since, 2))}
+    return {
+        "statuses": statuses,
+        "seen_lock": seen_lock.is_set(),
+        "lock_left": bool(r.exists(key)),
+        "upstreams": helpers.upstreams(
+            helpers.access_lines_after(cluster.nginx_access_log, since, 2)
+        ),
+    }
 
 
 def test_two_messages_from_one_patient_at_once_are_serialised_by_the_redis_lock(
-        cluster: Cluster, pg_database: str, redis_db: int) -> None:
+    cluster: Cluster, pg_database: str, redis_db: int
+) -> None:
     r = redis.StrictRedis(db=redis_db, socket_timeout=5, **helpers.REDIS)
     first, pair = "what is an aura?", ["what is a prodrome?", "what are ketamine infusions"]
     for _ in range(3):
@@ -97,7 +115,9 @@ def test_two_messages_from_one_patient_at_once_are_serialised_by_the_redis_lock(
         patient.say(first)
         got = send_pair_at_once(cluster, r, patient, pair)
         assert got["statuses"] == [200, 200]
-        assert len(set(got["upstreams"])) == 2, f"the two messages should reach both instances: {got}"
+        assert (
+            len(set(got["upstreams"])) == 2
+        ), f"the two messages should reach both instances: {got}"
         assert got["seen_lock"], "no Redis lock was seen while the two messages were handled"
         assert not got["lock_left"], "the lock must be released"
         evts = helpers.events(pg_database, patient.sender)
@@ -119,15 +139,16 @@ def test_without_a_shared_lock_two_instances_lose_events(pg_database: str, redis
     from plugins.lock_store import AtomicRedisLockStore
 
     domain = Domain.load("domain.yml")
-    store = SQLTrackerStore(domain, dialect="postgresql",
-                            host=f"postgresql://postgres@127.0.0.1:5432/{pg_database}")
+    store = SQLTrackerStore(
+        domain, dialect="postgresql", host=f"postgresql://postgres@127.0.0.1:5432/{pg_database}"
+    )
 
     async def turn(sender: str, text: str, delay: float) -> None:
         tracker = await store.get_or_create_tracker(sender)  # read
-        await asyncio.sleep(delay)                           # NLU, policies, action server...
+        await asyncio.sleep(delay)  # NLU, policies, action server...
         tracker.update(UserUttered(text, {"name": "greet"}))
         tracker.update(ActionExecuted("action_listen"))
-        await store.save(tracker)                            # write
+        await store.save(tracker)  # write
 
     async def scenario(sender: str, lock_stores) -> List[str]:
         await store.save(await store.get_or_create_tracker(sender))
@@ -139,14 +160,19 @@ def test_without_a_shared_lock_two_instances_lose_events(pg_database: str, redis
                 async with lock_store.lock(sender, wait_time_in_seconds=0.05):
                     await turn(sender, text, delay)
 
-        await asyncio.gather(handle("first", 0.2, lock_stores[0]), handle("second", 0.3, lock_stores[1]))
+        await asyncio.gather(
+            handle("first", 0.2, lock_stores[0]), handle("second", 0.3, lock_stores[1])
+        )
         tracker = await store.retrieve(sender)
         return [e.text for e in tracker.events if isinstance(e, UserUttered)]
 
     unlocked = asyncio.run(scenario(new_sender("nolock"), [None, None]))
     assert unlocked == ["first"], f"expected the race to lose the second message: {unlocked}"
 
-    instances = [AtomicRedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic") for _ in range(2)]
+    instances = [
+        AtomicRedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic")
+        for _ in range(2)
+    ]
     locked = asyncio.run(scenario(new_sender("lock"), instances))
     assert sorted(locked) == ["first", "second"], locked
 
@@ -160,18 +186,28 @@ def test_rasas_plain_redis_lock_store_gives_two_instances_the_same_ticket(redis_
     from plugins.lock_store import AtomicRedisLockStore
 
     sender = new_sender("ticket")
-    a, b = (RedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic") for _ in range(2))
-    lock_a, lock_b = a.get_or_create_lock(sender), b.get_or_create_lock(sender)   # both read "no lock"
+    a, b = (
+        RedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic")
+        for _ in range(2)
+    )
+    lock_a, lock_b = (
+        a.get_or_create_lock(sender),
+        b.get_or_create_lock(sender),
+    )  # both read "no lock"
     ticket_a, ticket_b = lock_a.issue_ticket(60), lock_b.issue_ticket(60)
     a.save_lock(lock_a)
     b.save_lock(lock_b)
     assert ticket_a == ticket_b == 0
-    assert not a.get_lock(sender).is_locked(ticket_a) and not b.get_lock(sender).is_locked(ticket_b), \
-        "both instances are served at once"
+    assert not a.get_lock(sender).is_locked(ticket_a) and not b.get_lock(sender).is_locked(
+        ticket_b
+    ), "both instances are served at once"
     a.delete_lock(sender)
 
     sender = new_sender("atomic")
-    stores = [AtomicRedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic") for _ in range(40)]
+    stores = [
+        AtomicRedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic")
+        for _ in range(40)
+    ]
     barrier = threading.Barrier(len(stores))
 
     def take(store: AtomicRedisLockStore) -> int:

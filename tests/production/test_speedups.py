@@ -1,5 +1,6 @@
 """plugins.speedups validates action server responses exactly as Rasa does, only without re-checking the
 constant schema on every call (the largest cost of a message: docs/production.md, Speed)."""
+
 from __future__ import annotations
 
 import copy
@@ -9,10 +10,20 @@ from jsonschema import ValidationError, validate
 
 RESPONSES = [
     {"events": [], "responses": []},
-    {"events": [{"event": "slot", "name": "topic", "value": "aura", "timestamp": None}],
-     "responses": [{"text": "An aura is…", "buttons": [{"title": "More", "payload": "/ask_aura"}],
-                    "custom": {"kind": "answer", "topic": "aura"}}]},
-    {"events": [{"event": "slot", "name": "topic", "value": None}], "responses": [{"custom": {"kind": "error"}}]},
+    {
+        "events": [{"event": "slot", "name": "topic", "value": "aura", "timestamp": None}],
+        "responses": [
+            {
+                "text": "An aura is…",
+                "buttons": [{"title": "More", "payload": "/ask_aura"}],
+                "custom": {"kind": "answer", "topic": "aura"},
+            }
+        ],
+    },
+    {
+        "events": [{"event": "slot", "name": "topic", "value": None}],
+        "responses": [{"custom": {"kind": "error"}}],
+    },
 ]
 INVALID = [
     {"events": [{"event": 5}]},
@@ -24,6 +35,7 @@ INVALID = [
 
 def rasa_original(result):
     from rasa.core.actions.action import RemoteAction
+
     validate(result, RemoteAction.action_response_format_spec())
 
 

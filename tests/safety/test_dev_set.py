@@ -4,6 +4,7 @@ The floors are the figures measured when the rules were last tuned (docs/hazard-
 hair. They are dev figures, tuned on: the sealed half, not these, says whether issue 9's targets
 are met. A rule change that loses recall or adds false alarms
 fails here."""
+
 from __future__ import annotations
 
 import json

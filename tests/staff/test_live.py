@@ -11,6 +11,7 @@
 One stack for the whole module; the worked example trains in the background meanwhile (with 40% of
 config.yml's epochs; the model is kept in artifacts/staff/ and reused while its inputs are unchanged).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,8 @@ from tests.staff import worked_example as wx
 TOKEN = "staff-tools-test-token"
 ARTIFACTS = ROOT / "artifacts" / "staff"
 TIMINGS = ARTIFACTS / "timings.json"
-EPOCH_FRACTION = 0.4        # of config.yml's epochs, for the worked example's model (see Training)
-LIVE_WITHIN = 5.0          # seconds: an answer edit must be live within this
+EPOCH_FRACTION = 0.4  # of config.yml's epochs, for the worked example's model (see Training)
+LIVE_WITHIN = 5.0  # seconds: an answer edit must be live within this
 SECRET_SENDERS = ("patient-7f3a9c-secret", "patient-b81d02-secret", "patient-c4e5aa-secret")
 
 
@@ -72,7 +73,9 @@ class Training:
         self.config = self.project / "config.yml"
         self.config.write_text(yaml.safe_dump(config, sort_keys=False))
         digest = hashlib.sha256()
-        for path in sorted([self.project / "domain.yml", self.config, *(self.project / "data").rglob("*.yml")]):
+        for path in sorted(
+            [self.project / "domain.yml", self.config, *(self.project / "data").rglob("*.yml")]
+        ):
             digest.update(path.name.encode() + path.read_bytes())
         self.model = ARTIFACTS / f"worked-example-{digest.hexdigest()[:12]}.tar.gz"
         self.proc: Optional[subprocess.Popen] = None
@@ -83,14 +86,35 @@ class Training:
             LOG_DIR.mkdir(parents=True, exist_ok=True)
             for old in ARTIFACTS.glob("worked-example-*.tar.gz"):
                 old.unlink()
-            env = {**os.environ, "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false",
-                   "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_CACHE_DIRECTORY": str(base / "rasa-cache")}
+            env = {
+                **os.environ,
+                "PYTHONPATH": str(ROOT),
+                "RASA_TELEMETRY_ENABLED": "false",
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+                "RASA_CACHE_DIRECTORY": str(base / "rasa-cache"),
+            }
             with open(self.log, "wb") as log:
                 self.proc = subprocess.Popen(
-                    [str(VENV_BIN / "rasa"), "train", "--domain", str(self.project / "domain.yml"),
-                     "--data", str(self.project / "data"), "--config", str(self.config),
-                     "--out", str(base / "models"), "--fixed-model-name", "worked-example"],
-                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                    [
+                        str(VENV_BIN / "rasa"),
+                        "train",
+                        "--domain",
+                        str(self.project / "domain.yml"),
+                        "--data",
+                        str(self.project / "data"),
+                        "--config",
+                        str(self.config),
+                        "--out",
+                        str(base / "models"),
+                        "--fixed-model-name",
+                        "worked-example",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
             self.out = base / "models" / "worked-example.tar.gz"
 
     def wait(self, timeout: float = 900) -> Path:
@@ -143,11 +167,13 @@ def stack(request: pytest.FixtureRequest, content_dir: Path, tracker_db: Path) -
     ops.launcher.RASA_START_TIMEOUT = max(timeout, 480.0)
     env = {"CLINIC_CONTENT_DIR": str(content_dir)}
     try:
-        s = start_stack(env=env, tracker_db=tracker_db, rasa_args=("--enable-api", "--auth-token", TOKEN))
+        s = start_stack(
+            env=env, tracker_db=tracker_db, rasa_args=("--enable-api", "--auth-token", TOKEN)
+        )
     finally:
         ops.launcher.RASA_START_TIMEOUT = timeout
     if any("publish" in item.name for item in request.session.items):
-        request.getfixturevalue("training")            # trains while the other tests run
+        request.getfixturevalue("training")  # trains while the other tests run
     try:
         yield s
     finally:
@@ -174,8 +200,12 @@ def wait_for(stack: Stack, expected: str, timeout: float) -> Optional[float]:
 def set_aura_first_message(content_dir: Path, text: str) -> None:
     path = content_dir / "answers.yml"
     data = path.read_text()
-    new, n = re.subn(r'(\n  aura:\n(?:    .*\n)*?    messages:\n      - )"[^\n]*"', lambda m: m.group(1) + json.dumps(text),
-                     data, count=1)
+    new, n = re.subn(
+        r'(\n  aura:\n(?:    .*\n)*?    messages:\n      - )"[^\n]*"',
+        lambda m: m.group(1) + json.dumps(text),
+        data,
+        count=1,
+    )
     assert n == 1
     path.write_text(new)
 
@@ -195,17 +225,24 @@ def test_answer_text_edit_is_live_within_seconds(stack: Stack, content_dir: Path
     assert wait_for(stack, original, timeout=15) is not None
 
 
-def test_broken_edit_is_refused_and_the_previous_text_stays(stack: Stack, content_dir: Path) -> None:
+def test_broken_edit_is_refused_and_the_previous_text_stays(
+    stack: Stack, content_dir: Path
+) -> None:
     path = content_dir / "answers.yml"
     good = path.read_text()
     live = first_answer(stack)
     broken_yaml = good.replace("    title: Auras\n", "    title: Auras: the basics\n", 1)
     too_long = json.dumps("An aura is " + "very " * 80 + "long.")
-    broken_rule = re.sub(r'(\n  aura:\n(?:    .*\n)*?    messages:\n      - )"[^\n]*"', lambda m: m.group(1) + too_long, good, count=1)
+    broken_rule = re.sub(
+        r'(\n  aura:\n(?:    .*\n)*?    messages:\n      - )"[^\n]*"',
+        lambda m: m.group(1) + too_long,
+        good,
+        count=1,
+    )
     for broken in (broken_yaml, broken_rule):
         assert broken != good
         path.write_text(broken)
-        deadline = time.monotonic() + 3.5           # longer than the reload check interval (1 s)
+        deadline = time.monotonic() + 3.5  # longer than the reload check interval (1 s)
         while time.monotonic() < deadline:
             assert first_answer(stack) == live
             time.sleep(0.25)
@@ -218,7 +255,9 @@ def test_broken_edit_is_refused_and_the_previous_text_stays(stack: Stack, conten
     assert wait_for(stack, live, timeout=15) is not None
 
 
-def test_new_topic_text_goes_live_before_the_model_knows_the_question(stack: Stack, content_dir: Path) -> None:
+def test_new_topic_text_goes_live_before_the_model_knows_the_question(
+    stack: Stack, content_dir: Path
+) -> None:
     """Step 3 of the worked example (the answer) goes live at once without disturbing the other answers;
     the question comes with the new model (test_published_model_answers_the_new_topic)."""
     log = LOG_DIR / f"actions-{stack.action_port}.log"
@@ -233,27 +272,45 @@ def test_new_topic_text_goes_live_before_the_model_knows_the_question(stack: Sta
 # ---------------------------------------------------------------- review of real conversations
 
 CONVERSATIONS: List[Tuple[str, List[str]]] = [
-    (SECRET_SENDERS[0], [
-        "hi",
-        "what is an aura",
-        "qwpoeiru zxmvnb asdlkfj",
-        "what's the weather going to be like in Paris tomorrow",
-        "my name is John Smith and my phone is 555-123-4567, can I take ketamine with my sertraline",
-    ]),
-    (SECRET_SENDERS[1], [
-        "how much does an infusion cost with my insurance",
-        "I was born on 03/14/1975, email me at jane.doe@example.com about my results please",
-        "i want to kill myself",
-        "who won the football game last night",
-    ]),
-    (SECRET_SENDERS[2], [
-        "blorf snizzle wop",
-        "can i talk to a real person",
-        "thank you",
-    ]),
+    (
+        SECRET_SENDERS[0],
+        [
+            "hi",
+            "what is an aura",
+            "qwpoeiru zxmvnb asdlkfj",
+            "what's the weather going to be like in Paris tomorrow",
+            "my name is John Smith and my phone is 555-123-4567, can I take ketamine with my sertraline",
+        ],
+    ),
+    (
+        SECRET_SENDERS[1],
+        [
+            "how much does an infusion cost with my insurance",
+            "I was born on 03/14/1975, email me at jane.doe@example.com about my results please",
+            "i want to kill myself",
+            "who won the football game last night",
+        ],
+    ),
+    (
+        SECRET_SENDERS[2],
+        [
+            "blorf snizzle wop",
+            "can i talk to a real person",
+            "thank you",
+        ],
+    ),
 ]
-IDENTIFIERS = ("John", "Smith", "555-123-4567", "5551234567", "jane.doe", "example.com", "03/14/1975", "1975",
-               "kill myself")
+IDENTIFIERS = (
+    "John",
+    "Smith",
+    "555-123-4567",
+    "5551234567",
+    "jane.doe",
+    "example.com",
+    "03/14/1975",
+    "1975",
+    "kill myself",
+)
 
 
 @pytest.fixture(scope="module")
@@ -264,16 +321,30 @@ def reviewed(stack: Stack, tracker_db: Path, base: Path) -> Dict[str, Any]:
             replies[text] = stack.say(sender, text)
     trackers = {}
     for sender, _ in CONVERSATIONS:
-        r = requests.get(f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30)
+        r = requests.get(
+            f"{stack.rasa_url}/conversations/{sender}/tracker", params={"token": TOKEN}, timeout=30
+        )
         r.raise_for_status()
         trackers[sender] = r.json()
     out = base / "review-out"
     start = time.monotonic()
-    md, yml, meta = review.build(f"sqlite:///{tracker_db}", since=dt.date.today() - dt.timedelta(days=1),
-                                 threshold=0.6, out_dir=out)
+    md, yml, meta = review.build(
+        f"sqlite:///{tracker_db}",
+        since=dt.date.today() - dt.timedelta(days=1),
+        threshold=0.6,
+        out_dir=out,
+    )
     record("review_run", time.monotonic() - start)
-    return {"replies": replies, "trackers": trackers, "md": md, "yml": yml, "meta": meta,
-            "md_text": md.read_text(), "yml_text": yml.read_text(), "data": yaml.safe_load(yml.read_text())}
+    return {
+        "replies": replies,
+        "trackers": trackers,
+        "md": md,
+        "yml": yml,
+        "meta": meta,
+        "md_text": md.read_text(),
+        "yml_text": yml.read_text(),
+        "data": yaml.safe_load(yml.read_text()),
+    }
 
 
 def parsed_turns(trackers: Dict[str, Any]) -> List[Dict[str, Any]]:
@@ -283,8 +354,12 @@ def parsed_turns(trackers: Dict[str, Any]) -> List[Dict[str, Any]]:
         turn = None
         for e in tracker["events"]:
             if e["event"] == "user":
-                turn = {"text": e["text"], "intent": e["parse_data"]["intent"]["name"],
-                        "confidence": e["parse_data"]["intent"].get("confidence") or 0, "actions": []}
+                turn = {
+                    "text": e["text"],
+                    "intent": e["parse_data"]["intent"]["name"],
+                    "confidence": e["parse_data"]["intent"].get("confidence") or 0,
+                    "actions": [],
+                }
                 out.append(turn)
             elif e["event"] == "action" and turn is not None and e["name"] != "action_listen":
                 turn["actions"].append(e["name"])
@@ -307,7 +382,12 @@ def test_review_lists_what_was_not_answered_well(reviewed: Dict[str, Any]) -> No
     data, counts = reviewed["data"], reviewed["data"]["counts"]
     listed = {normalise(line["text"]) for g in data["groups"] for line in g["lines"]}
     vocab = review.vocabulary()
-    expected = {"not_understood": 0, "out_of_scope": 0, "sent_to_a_clinician": 0, "safety_replies": 0}
+    expected = {
+        "not_understood": 0,
+        "out_of_scope": 0,
+        "sent_to_a_clinician": 0,
+        "safety_replies": 0,
+    }
     for turn in parsed_turns(reviewed["trackers"]):
         acts = set(turn["actions"])
         if turn["intent"] in ("emergency", "self_harm"):
@@ -321,7 +401,9 @@ def test_review_lists_what_was_not_answered_well(reviewed: Dict[str, Any]) -> No
             expected["sent_to_a_clinician"] += 1
         else:
             if turn["confidence"] >= 0.6:
-                assert normalise(review.scrub(turn["text"], vocab)) not in listed, f"{turn['text']!r} was answered well"
+                assert (
+                    normalise(review.scrub(turn["text"], vocab)) not in listed
+                ), f"{turn['text']!r} was answered well"
             continue
         assert normalise(review.scrub(turn["text"], vocab)) in listed, f"{turn['text']!r} missing"
     for key, n in expected.items():
@@ -336,16 +418,25 @@ def test_review_lists_what_was_not_answered_well(reviewed: Dict[str, Any]) -> No
     assert reviewed["md"].name == f"review-{day}.md" and reviewed["yml"].name == f"review-{day}.yml"
 
 
-def test_review_reads_the_tracker_store_configured_for_the_server(stack: Stack, tracker_db: Path) -> None:
+def test_review_reads_the_tracker_store_configured_for_the_server(
+    stack: Stack, tracker_db: Path
+) -> None:
     """Without --db-url, review finds the store the way the server does: endpoints.yml + TRACKER_* vars."""
     env = {**os.environ, **stack.env}
     assert review.tracker_db_url(environ=env) == f"sqlite:///{tracker_db}"
-    url = review.tracker_db_url(environ={"TRACKER_DIALECT": "postgresql", "TRACKER_STORE_URL": "db.internal:5433",
-                                         "TRACKER_DB": "rasa"})
+    url = review.tracker_db_url(
+        environ={
+            "TRACKER_DIALECT": "postgresql",
+            "TRACKER_STORE_URL": "db.internal:5433",
+            "TRACKER_DB": "rasa",
+        }
+    )
     assert url == "postgresql://db.internal:5433/rasa"
 
 
-def test_add_examples_takes_the_lines_staff_approve(reviewed: Dict[str, Any], tmp_path: Path) -> None:
+def test_add_examples_takes_the_lines_staff_approve(
+    reviewed: Dict[str, Any], tmp_path: Path
+) -> None:
     project = copy_project(tmp_path / "project")
     lines = [line for g in reviewed["data"]["groups"] for line in g["lines"]]
     clean = [l for l in lines if "<" not in l["text"]]
@@ -370,15 +461,19 @@ def mark(review_text: str, line_text: str, intent: str) -> str:
     needle = f"      - text: {json.dumps(line_text, ensure_ascii=False)}\n"
     i = review_text.index(needle)
     j = review_text.index("        add_to:", i)
-    return review_text[:j] + f"        add_to: {intent}" + review_text[j + len("        add_to:"):]
+    return review_text[:j] + f"        add_to: {intent}" + review_text[j + len("        add_to:") :]
 
 
-def test_review_reads_postgresql_too(reviewed: Dict[str, Any], tracker_db: Path, base: Path) -> None:
+def test_review_reads_postgresql_too(
+    reviewed: Dict[str, Any], tracker_db: Path, base: Path
+) -> None:
     """The same real events in a PostgreSQL store (tables made by Rasa's own SQLTrackerStore) give the same
     review. Skipped when no PostgreSQL answers on 127.0.0.1:5432 (`make services` starts one)."""
     psycopg2 = pytest.importorskip("psycopg2")
     try:
-        admin = psycopg2.connect(dbname="postgres", host="127.0.0.1", port=5432, user="postgres", connect_timeout=3)
+        admin = psycopg2.connect(
+            dbname="postgres", host="127.0.0.1", port=5432, user="postgres", connect_timeout=3
+        )
     except psycopg2.OperationalError:
         pytest.skip("no PostgreSQL on 127.0.0.1:5432 (make services)")
     admin.autocommit = True
@@ -389,19 +484,41 @@ def test_review_reads_postgresql_too(reviewed: Dict[str, Any], tracker_db: Path,
         import sqlalchemy as sa
         from rasa.core.tracker_store import SQLTrackerStore
 
-        url = review.tracker_db_url(environ={"TRACKER_DIALECT": "postgresql",
-                                             "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
-                                             "TRACKER_DB": name})
-        store = SQLTrackerStore(dialect="postgresql", host=url, db=name)      # creates Rasa's events table
-        rows = sa.create_engine(f"sqlite:///{tracker_db}").connect().execute(sa.text(
-            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id")).fetchall()
+        url = review.tracker_db_url(
+            environ={
+                "TRACKER_DIALECT": "postgresql",
+                "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{name}",
+                "TRACKER_DB": name,
+            }
+        )
+        store = SQLTrackerStore(
+            dialect="postgresql", host=url, db=name
+        )  # creates Rasa's events table
+        rows = (
+            sa.create_engine(f"sqlite:///{tracker_db}")
+            .connect()
+            .execute(
+                sa.text(
+                    "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+                )
+            )
+            .fetchall()
+        )
         with store.engine.begin() as conn:
-            conn.execute(sa.text("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
-                                 "VALUES (:s, :t, :ts, :i, :a, :d)"),
-                         [dict(s=r[0], t=r[1], ts=r[2], i=r[3], a=r[4], d=r[5]) for r in rows])
+            conn.execute(
+                sa.text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+                    "VALUES (:s, :t, :ts, :i, :a, :d)"
+                ),
+                [dict(s=r[0], t=r[1], ts=r[2], i=r[3], a=r[4], d=r[5]) for r in rows],
+            )
         store.engine.dispose()
-        md, yml, meta = review.build(url, since=dt.date.today() - dt.timedelta(days=1), threshold=0.6,
-                                     out_dir=base / "review-pg")
+        md, yml, meta = review.build(
+            url,
+            since=dt.date.today() - dt.timedelta(days=1),
+            threshold=0.6,
+            out_dir=base / "review-pg",
+        )
         assert yml.read_text().replace("review-pg", "review-out") == reviewed["yml_text"]
         assert md.read_text() == reviewed["md_text"]
     finally:
@@ -420,13 +537,21 @@ def test_publish_swaps_the_model_without_failed_requests(stack: Stack, training:
     stop = threading.Event()
 
     def chat(n: int) -> None:
-        questions = ["what is an aura", "/ask_ketamine_what", "how long does a migraine last", "thanks"]
+        questions = [
+            "what is an aura",
+            "/ask_ketamine_what",
+            "how long does a migraine last",
+            "thanks",
+        ]
         i = 0
         while not stop.is_set():
             t0 = time.monotonic()
             try:
-                r = requests.post(stack.webhook, json={"sender": f"staff-publish-{n}", "message": questions[i % 4]},
-                                  timeout=300)
+                r = requests.post(
+                    stack.webhook,
+                    json={"sender": f"staff-publish-{n}", "message": questions[i % 4]},
+                    timeout=300,
+                )
                 ok = r.status_code == 200 and bool(r.json())
                 results.append((r.status_code if ok else -r.status_code, time.monotonic() - t0))
             except requests.RequestException:
@@ -451,7 +576,9 @@ def test_publish_swaps_the_model_without_failed_requests(stack: Stack, training:
     assert after["model_id"] == publish.model_id(model) != before["model_id"]
     assert len(results) >= 10
     failed = [r for r in results if r[0] != 200]
-    assert not failed, f"{len(failed)} of {len(results)} requests failed during the swap: {failed[:5]}"
+    assert (
+        not failed
+    ), f"{len(failed)} of {len(results)} requests failed during the swap: {failed[:5]}"
     # Publishing the same model again changes nothing.
     assert publish.publish(model, stack.rasa_url, TOKEN)["changed"] is False
 
@@ -464,12 +591,21 @@ def test_published_model_answers_the_new_topic(stack: Stack, training: Training)
     # A wording of the examples: this model has few epochs (see Training); how well the assistant
     # generalises to new wordings is measured by tests/nlu with the real model.
     question = wx.NLU.snippet.split("- ")[2].strip()
-    parse = requests.post(f"{stack.rasa_url}/model/parse", params={"token": TOKEN},
-                          json={"text": question}, timeout=30).json()
+    parse = requests.post(
+        f"{stack.rasa_url}/model/parse",
+        params={"token": TOKEN},
+        json={"text": question},
+        timeout=30,
+    ).json()
     assert parse["intent"]["name"] == wx.INTENT, parse["intent"]
     msgs = stack.say("staff-new-topic", question)
     assert wx.ANSWER_START in texts(msgs)
     # Conversations from before the swap carry on: the tracker store is not part of the model.
-    r = requests.get(f"{stack.rasa_url}/conversations/{SECRET_SENDERS[0]}/tracker", params={"token": TOKEN}, timeout=30)
-    assert any(e.get("text") == "what is an aura" for e in r.json()["events"] if e["event"] == "user")
-
+    r = requests.get(
+        f"{stack.rasa_url}/conversations/{SECRET_SENDERS[0]}/tracker",
+        params={"token": TOKEN},
+        timeout=30,
+    )
+    assert any(
+        e.get("text") == "what is an aura" for e in r.json()["events"] if e["event"] == "user"
+    )

@@ -1,5 +1,6 @@
 """The review export is health data (the scrubber: test_scrub.py): files readable by their owner only, covered
 by the purge, and no crash on odd characters stored in a message."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,14 +19,27 @@ from tests.conftest import add_event
 
 def _store(path: Path, texts: list) -> str:
     conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name "
-                 "VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), "
-                 "data TEXT)")
+    conn.execute(
+        "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, type_name "
+        "VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), "
+        "data TEXT)"
+    )
     now = dt.datetime.now().timestamp()
     for text in texts:
-        add_event(conn, "s1", "user", now, {"event": "user", "text": text, "parse_data": {
-            "intent": {"name": "nlu_fallback", "confidence": 0.3},
-            "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}]}})
+        add_event(
+            conn,
+            "s1",
+            "user",
+            now,
+            {
+                "event": "user",
+                "text": text,
+                "parse_data": {
+                    "intent": {"name": "nlu_fallback", "confidence": 0.3},
+                    "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}],
+                },
+            },
+        )
         add_event(conn, "s1", "action", now, {"event": "action", "name": "action_fallback"})
         add_event(conn, "s1", "action", now, {"event": "action", "name": "action_listen"})
     conn.commit()
@@ -34,7 +48,9 @@ def _store(path: Path, texts: list) -> str:
 
 
 def test_review_survives_c1_controls_and_lone_surrogates_and_writes_0600(tmp_path: Path) -> None:
-    url = _store(tmp_path / "t.db", ["aura \x80 thing", "aura \ud800 thing two", "plain question here"])
+    url = _store(
+        tmp_path / "t.db", ["aura \x80 thing", "aura \ud800 thing two", "plain question here"]
+    )
     old_umask = os.umask(0o022)
     try:
         md, yml, meta = review.build(url, None, 0.6, tmp_path / "out")

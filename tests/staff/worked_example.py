@@ -2,6 +2,7 @@
 the guide tells staff to add, and where. The staff tests apply it to a copy of the project, check it,
 train it, publish it and ask the new question, so the guide is proven to work; a test also checks the
 guide still shows these exact snippets."""
+
 from __future__ import annotations
 
 import re
@@ -11,20 +12,23 @@ from typing import List, Optional
 
 INTENT = "ask_ketamine_other_uses"
 TOPIC = "ketamine_other_uses"
-QUESTION = "is ketamine used for other things than migraine"     # the conversation test's question
+QUESTION = "is ketamine used for other things than migraine"  # the conversation test's question
 ANSWER_START = "Ketamine infusions have quickly become one of the most popular treatment options"
 
 
 @dataclass(frozen=True)
 class Step:
     file: str
-    where: str            # "intents" (under intents: in domain.yml), "end", or "before:<top-level key>"
+    where: str  # "intents" (under intents: in domain.yml), "end", or "before:<top-level key>"
     snippet: str
 
 
 DOMAIN = Step("domain.yml", "intents", f"  - {INTENT}\n")
 
-NLU = Step("data/nlu/ketamine.yml", "end", f"""
+NLU = Step(
+    "data/nlu/ketamine.yml",
+    "end",
+    f"""
 - intent: {INTENT}
   examples: |
     - what else is ketamine used for
@@ -39,9 +43,13 @@ NLU = Step("data/nlu/ketamine.yml", "end", f"""
     - do you use ketamine for anything besides migraine
     - ketamine for depression?
     - can ketamine infusions treat mood disorders
-""")
+""",
+)
 
-CONTENT = Step("content/answers.yml", "before:replies", f"""  {TOPIC}:
+CONTENT = Step(
+    "content/answers.yml",
+    "before:replies",
+    f"""  {TOPIC}:
     title: Other uses of ketamine
     source_section: "Ketamine Infusions for Migraine Treatment (opening sentence)"
     last_reviewed: 2026-11-25
@@ -49,25 +57,37 @@ CONTENT = Step("content/answers.yml", "before:replies", f"""  {TOPIC}:
       - "{ANSWER_START} for a range of mood and pain conditions, not only migraine."
       - "I can only share the clinic's information about ketamine for migraine. Whether ketamine could help with another condition is a question for a clinician."
 
-""")
+""",
+)
 
-RULE = Step("data/rules/ketamine.yml", "end", f"""
+RULE = Step(
+    "data/rules/ketamine.yml",
+    "end",
+    f"""
   - rule: answer {INTENT}
     steps:
       - intent: {INTENT}
       - action: action_answer_topic
-""")
+""",
+)
 
-TEST = Step("tests/conversations/test_topics.yml", "end", f"""
+TEST = Step(
+    "tests/conversations/test_topics.yml",
+    "end",
+    f"""
   - story: ketamine other uses
     steps:
       - user: |
           {QUESTION}
         intent: {INTENT}
       - action: action_answer_topic
-""")
+""",
+)
 
-HELDOUT = Step("tests/nlu/heldout.yml", "end", f"""
+HELDOUT = Step(
+    "tests/nlu/heldout.yml",
+    "end",
+    f"""
 - intent: {INTENT}
   examples: |
     - is ketamine just for migraine or other stuff too
@@ -76,7 +96,8 @@ HELDOUT = Step("tests/nlu/heldout.yml", "end", f"""
     - what conditions besides headaches does ketamine treat
     - is it true ketamine helps with mood issues
     - other uses of ketamine infusions
-""")
+""",
+)
 
 STEPS: List[Step] = [DOMAIN, NLU, CONTENT, RULE, TEST, HELDOUT]
 
@@ -90,7 +111,7 @@ def apply_step(root: Path, step: Step, snippet: Optional[str] = None) -> None:
     elif step.where == "intents":
         m = re.search(r"^intents:[^\n]*\n", text, re.M)
         assert m, f"{step.file}: no 'intents:'"
-        text = text[: m.end()] + snippet + text[m.end():]
+        text = text[: m.end()] + snippet + text[m.end() :]
     elif step.where.startswith("before:"):
         key = step.where.split(":", 1)[1]
         m = re.search(rf"^{key}:", text, re.M)

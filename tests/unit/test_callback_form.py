@@ -1,5 +1,6 @@
 """actions/callback_form.py and actions/callback_shield.py: leaving the form, button answers, and the
 phone number held apart from the transcript (real SQLite database, rasa-sdk's own Tracker)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,15 +29,30 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRACKER_DB", str(tmp_path / "tracker.db"))
 
 
-def msg(text: str, intent: str = "nlu_fallback", confidence: float = 0.9, choice: Optional[str] = None) -> Dict[str, Any]:
+def msg(
+    text: str, intent: str = "nlu_fallback", confidence: float = 0.9, choice: Optional[str] = None
+) -> Dict[str, Any]:
     return {"text": text, "intent": intent, "confidence": confidence, "choice": choice}
 
 
-def tracker(text: str, requested: str, intent: str = "nlu_fallback", confidence: float = 0.5,
-            slots: Optional[Dict[str, Any]] = None) -> Tracker:
+def tracker(
+    text: str,
+    requested: str,
+    intent: str = "nlu_fallback",
+    confidence: float = 0.5,
+    slots: Optional[Dict[str, Any]] = None,
+) -> Tracker:
     latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": []}
-    return Tracker("t", {"requested_slot": requested, **(slots or {})}, latest, [], False, None,
-                   {"name": "callback_form"}, "action_listen")
+    return Tracker(
+        "t",
+        {"requested_slot": requested, **(slots or {})},
+        latest,
+        [],
+        False,
+        None,
+        {"name": "callback_form"},
+        "action_listen",
+    )
 
 
 def validate(t: Tracker) -> "tuple[Dict[str, Any], List[Dict[str, Any]]]":
@@ -45,17 +61,20 @@ def validate(t: Tracker) -> "tuple[Dict[str, Any], List[Dict[str, Any]]]":
     return {e["name"]: e["value"] for e in events if e["event"] == "slot"}, d.messages
 
 
-@pytest.mark.parametrize("field, m, reason", [
-    ("phone", msg("cancel"), "cancelled"),
-    ("time", msg("Stop!"), "cancelled"),
-    ("reason", msg(cb.CANCEL, intent="callback_cancel"), "cancelled"),
-    ("phone", msg("worst headache of my life", intent="emergency"), "emergency"),
-    ("consent", msg("i want to end it", intent="self_harm"), "crisis"),
-    ("time", msg("what is an aura?", intent="ask_aura"), "topic"),
-    ("name", msg("Aura", intent="ask_aura"), None),                 # a one-word name is a name
-    ("time", msg("what is an aura?", intent="ask_aura", confidence=0.5), None),
-    ("phone", msg("[number:abcdefghijabcdefghij]", intent="ask_cost"), None),
-])
+@pytest.mark.parametrize(
+    "field, m, reason",
+    [
+        ("phone", msg("cancel"), "cancelled"),
+        ("time", msg("Stop!"), "cancelled"),
+        ("reason", msg(cb.CANCEL, intent="callback_cancel"), "cancelled"),
+        ("phone", msg("worst headache of my life", intent="emergency"), "emergency"),
+        ("consent", msg("i want to end it", intent="self_harm"), "crisis"),
+        ("time", msg("what is an aura?", intent="ask_aura"), "topic"),
+        ("name", msg("Aura", intent="ask_aura"), None),  # a one-word name is a name
+        ("time", msg("what is an aura?", intent="ask_aura", confidence=0.5), None),
+        ("phone", msg("[number:abcdefghijabcdefghij]", intent="ask_cost"), None),
+    ],
+)
 def test_what_leaves_the_form(field: str, m: Dict[str, Any], reason: Optional[str]) -> None:
     assert leave_reason(field, m) == reason
 
@@ -76,7 +95,9 @@ def test_the_shield_holds_numbers_and_leaves_no_digits_of_them() -> None:
 
 
 def test_the_shield_drops_a_number_it_cannot_hold(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(outbox, "hold", lambda value: (_ for _ in ()).throw(RuntimeError("db down")))
+    monkeypatch.setattr(
+        outbox, "hold", lambda value: (_ for _ in ()).throw(RuntimeError("db down"))
+    )
     assert shield("call 2015550123") == f"call {WITHHELD}"
 
 
@@ -107,8 +128,14 @@ def test_a_name_is_held_apart_and_a_bad_one_re_asked() -> None:
 
 def test_declined_consent_stores_nothing_and_drops_the_held_number() -> None:
     phone_slot = validate(tracker(shield("201 555 0123"), "callback_phone"))[0]["callback_phone"]
-    slots = {"callback_phone": phone_slot, "callback_name": "skipped", "callback_time": "any",
-             "callback_reason": "cost", "callback_consent": "no", "callback_outcome": None}
+    slots = {
+        "callback_phone": phone_slot,
+        "callback_name": "skipped",
+        "callback_time": "any",
+        "callback_reason": "cost",
+        "callback_consent": "no",
+        "callback_outcome": None,
+    }
     d = CollectingDispatcher()
     events = asyncio.run(ActionCallbackSubmit().run(d, tracker("no", None, slots=slots), {}))
     assert outbox.list_requests() == []
@@ -124,17 +151,18 @@ def test_only_the_answer_to_the_name_question_is_held_as_a_name() -> None:
         name_token_in,
         shield_name,
     )
-    assert shield_name("p1", "Sam") == "Sam"                      # not asked: stays as typed
+
+    assert shield_name("p1", "Sam") == "Sam"  # not asked: stays as typed
     expect_name("p1")
     held = shield_name("p1", "Sam")
     assert name_token_in(held) and outbox.held_value(name_token_in(held)) == "Sam"
     expect_name("p1")
-    assert shield_name("p1", cb.SKIP) == cb.SKIP                   # the Skip button answers it...
-    assert shield_name("p1", "Morning") == "Morning"               # ...so the next answer is not a name
+    assert shield_name("p1", cb.SKIP) == cb.SKIP  # the Skip button answers it...
+    assert shield_name("p1", "Morning") == "Morning"  # ...so the next answer is not a name
     expect_name("p1")
     assert shield_name("p1", "what is an aura?") == "what is an aura?"
     expect_name("p1")
-    forget_name_question("p1")                                    # a red flag answered it
+    forget_name_question("p1")  # a red flag answered it
     assert shield_name("p1", "ok thanks") == "ok thanks"
 
 
@@ -148,6 +176,7 @@ def test_typed_words_match_button_titles_only_when_meaningful() -> None:
 @pytest.mark.parametrize("intent", ["callback_skip", "callback_cancel", "emergency", "ask_aura"])
 def test_a_held_name_is_a_name_whatever_the_classifier_guessed_for_its_token(intent: str) -> None:
     from actions.callback_shield import expect_name, shield_name
+
     expect_name("p2")
     text = shield_name("p2", "Sam")
     slots, said = validate(tracker(text, "callback_name", intent=intent, confidence=0.99))

@@ -1,4 +1,5 @@
 """The REST channel's pure parts: body validation, the merged message format, the safety guard."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,14 +15,29 @@ from plugins.channel.request import as_patient_text
 from plugins.channel.rest import BadRequest, MergingOutputChannel, parse_body, safety_reply
 
 
-@pytest.mark.parametrize("raw", [
-    b"", b"{", b"[]", b'"hi"', b"null", b'{"message": "hi"}', b'{"sender": "x"}',
-    b'{"sender": "x", "message": 5}', b'{"sender": 5, "message": "hi"}', b'{"sender": " ", "message": "hi"}',
-    json.dumps({"sender": "x" * 200, "message": "hi"}).encode(), b"\xff\xfe",
-    json.dumps({"sender": "x\ud800", "message": "hi"}).encode(), json.dumps({"sender": "a\u0000", "message": "hi"}).encode(),
-    b"[" * 65536, b'{"sender": "abc", "message": "hi", "metadata": ' + b"[" * 60000 + b"]" * 60000 + b"}",
-    json.dumps({"sender": "a\nb", "message": "hi"}).encode(), json.dumps({"sender": " abc ", "message": "hi"}).encode(),
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"",
+        b"{",
+        b"[]",
+        b'"hi"',
+        b"null",
+        b'{"message": "hi"}',
+        b'{"sender": "x"}',
+        b'{"sender": "x", "message": 5}',
+        b'{"sender": 5, "message": "hi"}',
+        b'{"sender": " ", "message": "hi"}',
+        json.dumps({"sender": "x" * 200, "message": "hi"}).encode(),
+        b"\xff\xfe",
+        json.dumps({"sender": "x\ud800", "message": "hi"}).encode(),
+        json.dumps({"sender": "a\u0000", "message": "hi"}).encode(),
+        b"[" * 65536,
+        b'{"sender": "abc", "message": "hi", "metadata": ' + b"[" * 60000 + b"]" * 60000 + b"}",
+        json.dumps({"sender": "a\nb", "message": "hi"}).encode(),
+        json.dumps({"sender": " abc ", "message": "hi"}).encode(),
+    ],
+)
 def test_bad_bodies_are_refused_with_a_reason(raw: bytes) -> None:
     with pytest.raises(BadRequest) as e:
         parse_body(raw)
@@ -33,28 +49,49 @@ def test_good_body() -> None:
 
 
 def test_nul_and_lone_surrogates_are_dropped_from_the_message() -> None:
-    raw = json.dumps({"sender": "abc", "message": "a\u0000b\ud800c\udfff \U0001F915"}).encode()
-    assert parse_body(raw) == ("abc", "abc \U0001F915")
+    raw = json.dumps({"sender": "abc", "message": "a\u0000b\ud800c\udfff \U0001f915"}).encode()
+    assert parse_body(raw) == ("abc", "abc \U0001f915")
 
 
 def test_text_buttons_and_custom_are_one_message() -> None:
     out = MergingOutputChannel()
-    asyncio.run(out.send_response("p1", {"text": "hello", "buttons": [{"title": "A", "payload": "/a", "type": "x"}],
-                                         "custom": {"kind": "answer"}, "template_name": "x"}))
-    assert out.messages == [{"recipient_id": "p1", "text": "hello", "buttons": [{"title": "A", "payload": "/a"}],
-                             "custom": {"kind": "answer"}}]
+    asyncio.run(
+        out.send_response(
+            "p1",
+            {
+                "text": "hello",
+                "buttons": [{"title": "A", "payload": "/a", "type": "x"}],
+                "custom": {"kind": "answer"},
+                "template_name": "x",
+            },
+        )
+    )
+    assert out.messages == [
+        {
+            "recipient_id": "p1",
+            "text": "hello",
+            "buttons": [{"title": "A", "payload": "/a"}],
+            "custom": {"kind": "answer"},
+        }
+    ]
 
 
 def test_guard_builds_emergency_and_crisis_replies_in_process() -> None:
     store = ContentStore()
-    assert {m["custom"]["kind"] for m in safety_reply(store, "i have a fever and a stiff neck")} == {"emergency"}
+    assert {
+        m["custom"]["kind"] for m in safety_reply(store, "i have a fever and a stiff neck")
+    } == {"emergency"}
     assert {m["custom"]["kind"] for m in safety_reply(store, "i want to kill myself")} == {"crisis"}
     assert safety_reply(store, "what is an aura") is None
 
 
 def test_only_the_assistants_own_payloads_pass_as_payloads() -> None:
-    assert BUTTON_PAYLOADS == (frozenset(TOPIC_REQUESTS.values()) | {p for _, p in URGENT_CHECK_BUTTONS}
-                               | {MORE_PAYLOAD} | callback_buttons.PAYLOADS)
+    assert BUTTON_PAYLOADS == (
+        frozenset(TOPIC_REQUESTS.values())
+        | {p for _, p in URGENT_CHECK_BUTTONS}
+        | {MORE_PAYLOAD}
+        | callback_buttons.PAYLOADS
+    )
     for payload in [*BUTTON_PAYLOADS, "/greet", " /ask_aura "]:
         assert as_patient_text(payload) == payload
     assert as_patient_text("/restart") == "restart"

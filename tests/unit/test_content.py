@@ -1,5 +1,6 @@
 """The content loader: the real content files load; each kind of staff mistake is refused with a
 message that says what to fix; live reload applies good edits and keeps the last good content."""
+
 from __future__ import annotations
 
 import os
@@ -61,8 +62,16 @@ def test_replies_are_filled_with_the_clinic_details() -> None:
 def test_placeholders_are_reported() -> None:
     """Issue 11.6: name and phone_tel too, so the call button cannot silently dial the demo number."""
     placeholders = load().clinic.placeholders()
-    for name in ("clinic.name", "clinic.phone", "clinic.phone_tel", "clinic.hours", "clinic.booking_url",
-                 "session.length", "session.eating", "session.driving"):
+    for name in (
+        "clinic.name",
+        "clinic.phone",
+        "clinic.phone_tel",
+        "clinic.hours",
+        "clinic.booking_url",
+        "session.length",
+        "session.eating",
+        "session.driving",
+    ):
         assert name in placeholders
 
 
@@ -73,10 +82,19 @@ def test_a_marked_phone_tel_still_dials_digits() -> None:
 
 def fill_in_clinic(content_dir: Path) -> None:
     def real(d):
-        d["clinic"].update(name="Riverside Migraine Clinic", phone="(555) 010-2233", phone_tel="+15550102233",
-                           hours="Mon-Fri 8am-6pm", booking_url="https://riverside.example/book")
-        d["session"].update(length="The drip takes about 40 minutes.", eating="Eat a light meal up to 4 hours before.",
-                            driving="Bring someone to drive you home.")
+        d["clinic"].update(
+            name="Riverside Migraine Clinic",
+            phone="(555) 010-2233",
+            phone_tel="+15550102233",
+            hours="Mon-Fri 8am-6pm",
+            booking_url="https://riverside.example/book",
+        )
+        d["session"].update(
+            length="The drip takes about 40 minutes.",
+            eating="Eat a light meal up to 4 hours before.",
+            driving="Bring someone to drive you home.",
+        )
+
     edit(content_dir / "clinic.yml", real)
 
 
@@ -95,7 +113,10 @@ def test_phone_and_phone_tel_must_be_the_same_number(content_dir: Path) -> None:
 
 def test_phone_tel_may_add_the_country_code(content_dir: Path) -> None:
     fill_in_clinic(content_dir)
-    edit(content_dir / "clinic.yml", lambda d: d["clinic"].update(phone="555-010-2233", phone_tel="5550102233"))
+    edit(
+        content_dir / "clinic.yml",
+        lambda d: d["clinic"].update(phone="555-010-2233", phone_tel="5550102233"),
+    )
     assert load(content_dir).clinic.phone_tel == "5550102233"
 
 
@@ -129,13 +150,19 @@ def test_too_long_message_is_refused(content_dir: Path) -> None:
 
 
 def test_unknown_placeholder_is_refused(content_dir: Path) -> None:
-    edit(content_dir / "answers.yml", lambda d: d["replies"]["clinician"]["messages"].append("Call {phone_number}"))
+    edit(
+        content_dir / "answers.yml",
+        lambda d: d["replies"]["clinician"]["messages"].append("Call {phone_number}"),
+    )
     with pytest.raises(ContentError, match=r"\{phone_number\} is not a field"):
         load(content_dir)
 
 
 def test_bad_date_is_refused(content_dir: Path) -> None:
-    edit(content_dir / "answers.yml", lambda d: d["topics"]["aura"].update(last_reviewed="last tuesday"))
+    edit(
+        content_dir / "answers.yml",
+        lambda d: d["topics"]["aura"].update(last_reviewed="last tuesday"),
+    )
     with pytest.raises(ContentError, match="YYYY-MM-DD"):
         load(content_dir)
 
@@ -159,7 +186,10 @@ def test_reply_written_as_a_bare_list_is_refused_for_its_missing_source(content_
 
 
 def test_escalation_reason_without_a_source_is_refused(content_dir: Path) -> None:
-    edit(content_dir / "answers.yml", lambda d: d["escalation_reasons"]["ask_cost"].pop("source_section"))
+    edit(
+        content_dir / "answers.yml",
+        lambda d: d["escalation_reasons"]["ask_cost"].pop("source_section"),
+    )
     with pytest.raises(ContentError, match="escalation_reasons 'ask_cost' has no 'source_section'"):
         load(content_dir)
 
@@ -262,9 +292,15 @@ def test_aura_follows_ichd3_not_the_page() -> None:
     assert "20 minutes to an hour" not in aura
     assert "5 to 60 minutes" in aura
     details = CONTENT.topics["aura"].details
-    assert "not part of an aura" in details["jerking"].lower() and "seizure" in details["jerking"].lower()
+    assert (
+        "not part of an aura" in details["jerking"].lower()
+        and "seizure" in details["jerking"].lower()
+    )
     assert "not a usual migraine aura" in details["hearing"].lower()
-    assert "stroke" in details["numbness_weakness"].lower() and "not an ordinary aura" in details["numbness_weakness"]
+    assert (
+        "stroke" in details["numbness_weakness"].lower()
+        and "not an ordinary aura" in details["numbness_weakness"]
+    )
     for line in (details["jerking"], details["hearing"]):
         assert "can be part of an aura" not in line.split(".")[0].lower()
     listed = CONTENT.topics["aura"].messages[0].lower()
@@ -290,8 +326,13 @@ def test_every_ketamine_answer_about_benefit_says_off_label_and_what_that_means(
             checked.append(topic.id)
             assert "off-label" in text and "not approved for migraine" in text, topic.id
     assert {"ketamine_how_it_helps", "ketamine_speed", "ketamine_relief_duration"} <= set(checked)
-    for topic_id in ("ketamine_what", "ketamine_vs_antidepressants"):   # they name ketamine as a treatment
-        assert "off-label" in all_text(topic_id) and "not approved for migraine" in all_text(topic_id), topic_id
+    for topic_id in (
+        "ketamine_what",
+        "ketamine_vs_antidepressants",
+    ):  # they name ketamine as a treatment
+        assert "off-label" in all_text(topic_id) and "not approved for migraine" in all_text(
+            topic_id
+        ), topic_id
 
 
 def test_ketamine_is_described_as_an_anesthetic_drip_and_a_controlled_drug() -> None:
@@ -304,22 +345,42 @@ def test_evidence_is_described_honestly() -> None:
     assert "small" in text and "no comparison group" in text and "placebo" in text
     assert "no one can promise" in text
     everything = " ".join(all_text(t) for t in CONTENT.topics)
-    for claim in ("strong evidence", "3.4", "9 or 10", "good response", "positive response", "aids your treatment",
-                  "very low reports", "most popular"):
+    for claim in (
+        "strong evidence",
+        "3.4",
+        "9 or 10",
+        "good response",
+        "positive response",
+        "aids your treatment",
+        "very low reports",
+        "most popular",
+    ):
         assert claim not in everything, claim
 
 
 def test_side_effects_list_the_known_risks() -> None:
     text = all_text("ketamine_side_effects")
-    for risk in ("blood pressure", "feeling sick", "dizziness", "blurred vision", "dissociation", "misuse",
-                 "dependence", "bladder", "fda", "2023"):
+    for risk in (
+        "blood pressure",
+        "feeling sick",
+        "dizziness",
+        "blurred vision",
+        "dissociation",
+        "misuse",
+        "dependence",
+        "bladder",
+        "fda",
+        "2023",
+    ):
         assert risk in text, risk
     assert "no good evidence that it means the treatment is working" in text
 
 
 def test_addiction_and_bladder_are_answered_directly() -> None:
     assert CONTENT.topics["ketamine_addiction"].messages[0].startswith("Yes")
-    assert "dependence" in all_text("ketamine_addiction") and "controlled drug" in all_text("ketamine_addiction")
+    assert "dependence" in all_text("ketamine_addiction") and "controlled drug" in all_text(
+        "ketamine_addiction"
+    )
     assert CONTENT.topics["ketamine_bladder"].messages[0].startswith("Yes")
     assert "blood in your pee" in all_text("ketamine_bladder")
 
@@ -356,7 +417,9 @@ def test_session_questions_get_the_clinic_instructions_or_the_phone(content_dir:
     fields = CONTENT.clinic.fields()
     for name in ("session_length", "session_eating", "session_driving"):
         # a placeholder instruction is never shown: the phone instead
-        assert fields[name] == f"Ask our team on {CONTENT.clinic.phone} ({CONTENT.clinic.hours}).", name
+        assert (
+            fields[name] == f"Ask our team on {CONTENT.clinic.phone} ({CONTENT.clinic.hours})."
+        ), name
     fill_in_clinic(content_dir)
     filled = load(content_dir).clinic.fields()
     assert filled["session_length"] == "The drip takes about 40 minutes."

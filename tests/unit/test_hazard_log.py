@@ -1,4 +1,5 @@
 """The hazard log (docs/hazard-log.md) and the tests must agree: every test it names exists."""
+
 from __future__ import annotations
 
 import ast
@@ -13,7 +14,9 @@ REF = re.compile(r"`(tests/[\w/]+\.(?:py|yml))(?:::(\w+))?`")
 
 def function_names(path: Path) -> set:
     tree = ast.parse(path.read_text())
-    return {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    return {
+        n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
 
 
 def test_every_test_named_in_the_hazard_log_exists() -> None:
@@ -23,7 +26,9 @@ def test_every_test_named_in_the_hazard_log_exists() -> None:
         path = ROOT / file
         assert path.exists(), f"hazard log names {file}, which does not exist"
         if func:
-            assert func in function_names(path), f"hazard log names {file}::{func}, which does not exist"
+            assert func in function_names(
+                path
+            ), f"hazard log names {file}::{func}, which does not exist"
 
 
 def test_every_hazard_has_a_control_and_a_test() -> None:

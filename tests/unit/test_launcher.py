@@ -41,7 +41,10 @@ def test_the_http_api_needs_a_token() -> None:
 
 def test_make_run_uses_the_project_configuration_and_cors_origins() -> None:
     args = plan(CORS_ORIGINS="https://a.example https://b.example")["rasa"].args
-    assert flag(args, "--credentials") == "credentials.yml" and flag(args, "--endpoints") == "endpoints.yml"
+    assert (
+        flag(args, "--credentials") == "credentials.yml"
+        and flag(args, "--endpoints") == "endpoints.yml"
+    )
     i = args.index("--cors")
     assert args[i + 1 : i + 3] == ["https://a.example", "https://b.example"]
 
@@ -55,4 +58,11 @@ def test_the_environment_has_the_embedded_defaults_under_what_is_set(monkeypatch
 
 
 def test_one_action_server_command_line() -> None:
-    assert launcher.actions_command(5201)[1:] == ["run", "actions", "--port", "5201", "--actions", "actions"]
+    assert launcher.actions_command(5201)[1:] == [
+        "run",
+        "actions",
+        "--port",
+        "5201",
+        "--actions",
+        "actions",
+    ]

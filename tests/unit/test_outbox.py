@@ -1,4 +1,5 @@
 """actions/outbox.py on a real SQLite file: held values, durable requests, claims, staff actions, purge."""
+
 from __future__ import annotations
 
 import threading
@@ -16,7 +17,9 @@ def eng(tmp_path: Path) -> sa.engine.Engine:
 
 
 def stored(eng: sa.engine.Engine, name: str = "Sam") -> str:
-    rid = outbox.store(outbox.hold("+12015550123", eng), outbox.hold(name, eng), "morning", "cost", eng)
+    rid = outbox.store(
+        outbox.hold("+12015550123", eng), outbox.hold(name, eng), "morning", "cost", eng
+    )
     assert rid
     return rid
 
@@ -25,9 +28,16 @@ def test_storing_a_request_consumes_its_held_values(eng: sa.engine.Engine) -> No
     phone, name = outbox.hold("+12015550123", eng), outbox.hold("Sam", eng)
     rid = outbox.store(phone, name, "morning", "cost", eng)
     [req] = outbox.list_requests(eng=eng)
-    assert (req.id, req.phone, req.first_name, req.status) == (rid, "+12015550123", "Sam", outbox.PENDING)
+    assert (req.id, req.phone, req.first_name, req.status) == (
+        rid,
+        "+12015550123",
+        "Sam",
+        outbox.PENDING,
+    )
     assert outbox.held_value(phone, eng) is None and outbox.held_value(name, eng) is None
-    assert outbox.store(phone, None, "morning", "cost", eng) is None  # a second submit stores nothing
+    assert (
+        outbox.store(phone, None, "morning", "cost", eng) is None
+    )  # a second submit stores nothing
 
 
 def test_tokens_are_letters_only() -> None:
@@ -73,7 +83,9 @@ def test_failed_requests_are_kept_and_can_be_requeued_or_handled(eng: sa.engine.
     assert outbox.list_requests(outbox.HANDLED, eng)[0].handled_at
 
 
-def test_purge_removes_only_finished_requests_past_retention_and_stale_held_values(eng: sa.engine.Engine) -> None:
+def test_purge_removes_only_finished_requests_past_retention_and_stale_held_values(
+    eng: sa.engine.Engine,
+) -> None:
     done, waiting = stored(eng), stored(eng)
     outbox.mark_delivered(outbox.claim(30, eng), eng)  # the oldest: `done`
     outbox.hold("+12015550199", eng)

@@ -1,4 +1,5 @@
 """actions/phone.py: numbers found in messages, validated and normalised with `phonenumbers`."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,12 +7,15 @@ import pytest
 from actions.phone import candidates, normalise
 
 
-@pytest.mark.parametrize("typed, e164", [
-    ("(201) 555-0123", "+12015550123"),
-    ("201.555.0123", "+12015550123"),
-    ("+1 415 555 2671", "+14155552671"),
-    ("+44 20 7946 0958", "+442079460958"),
-])
+@pytest.mark.parametrize(
+    "typed, e164",
+    [
+        ("(201) 555-0123", "+12015550123"),
+        ("201.555.0123", "+12015550123"),
+        ("+1 415 555 2671", "+14155552671"),
+        ("+44 20 7946 0958", "+442079460958"),
+    ],
+)
 def test_valid_numbers_are_normalised_to_e164(typed: str, e164: str) -> None:
     assert normalise(typed, "US") == e164
 

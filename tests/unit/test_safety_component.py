@@ -1,4 +1,5 @@
 """The NLU component that applies the red-flag detector, run on real Rasa Message objects."""
+
 from __future__ import annotations
 
 from typing import List, Tuple
@@ -34,7 +35,10 @@ def test_rules_force_crisis() -> None:
 
 
 def test_general_question_demotes_a_model_emergency() -> None:
-    m = message("is neck stiffness a warning sign?", [("emergency", 0.7), ("nlu_fallback", 0.5), ("ask_prodrome", 0.2)])
+    m = message(
+        "is neck stiffness a warning sign?",
+        [("emergency", 0.7), ("nlu_fallback", 0.5), ("ask_prodrome", 0.2)],
+    )
     assert process(m) == "ask_prodrome"
 
 
@@ -48,4 +52,6 @@ def test_ordinary_messages_keep_the_model_intent() -> None:
 
 def test_override_is_pure() -> None:
     assert override({"intent": {"name": "ask_aura"}}, "none") is None
-    assert override({"intent": {"name": "emergency"}, "intent_ranking": []}, "clear") == "nlu_fallback"
+    assert (
+        override({"intent": {"name": "emergency"}, "intent_ranking": []}, "clear") == "nlu_fallback"
+    )

@@ -1,4 +1,5 @@
 """actions/signing.py: the webhook signature the clinic's system verifies."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """The synonym phrase extractor, trained on the project's real NLU data."""
+
 from __future__ import annotations
 
 import re
@@ -23,7 +24,10 @@ def values(text, phrases):
 
 
 def test_multi_word_synonym_is_one_entity(phrases) -> None:
-    assert values("is pins and needles in my arm an aura thing?", phrases) == [("symptom", "tingling"), ("subject", "aura")]
+    assert values("is pins and needles in my arm an aura thing?", phrases) == [
+        ("symptom", "tingling"),
+        ("subject", "aura"),
+    ]
 
 
 def test_subject_in_a_duration_question(phrases) -> None:

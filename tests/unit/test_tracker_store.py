@@ -1,6 +1,7 @@
 """The strict tracker store on a real SQLite file: no error inside retrieve/save may reach Rasa's
 `sys.exit(1)` or its in-memory fallback; a failure at start stops start-up. (PostgreSQL:
 tests/production/test_outages.py.)"""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,21 +28,27 @@ def open_store(path: Path) -> StrictSQLTrackerStore:
 def unavailable(call: Awaitable[Any]) -> bool:
     """True when the store call raised StoreUnavailable. (Checked inside the coroutine: asyncio.run would
     report a CancelledError subclass as a plain CancelledError.)"""
+
     async def run() -> bool:
         try:
             await call
         except StoreUnavailable:
             return True
         return False
+
     return asyncio.run(run())
 
 
 def tracker(sender: str) -> DialogueStateTracker:
-    return DialogueStateTracker.from_events(sender, [UserUttered("hi", {"name": "greet", "confidence": 1.0})])
+    return DialogueStateTracker.from_events(
+        sender, [UserUttered("hi", {"name": "greet", "confidence": 1.0})]
+    )
 
 
 @pytest.mark.parametrize("sender", ["x\ud800", "\udfff", "a\ud83d"])
-def test_a_lone_surrogate_sender_is_store_unavailable_not_an_exit(tmp_path: Path, sender: str) -> None:
+def test_a_lone_surrogate_sender_is_store_unavailable_not_an_exit(
+    tmp_path: Path, sender: str
+) -> None:
     # Before: Rasa's session_scope turned the UnicodeEncodeError (a ValueError) into sys.exit(1).
     store = open_store(tmp_path / "t.db")
     assert unavailable(store.save(tracker(sender)))
@@ -50,13 +57,16 @@ def test_a_lone_surrogate_sender_is_store_unavailable_not_an_exit(tmp_path: Path
     assert asyncio.run(store.retrieve("ok-sender")) is not None
 
 
-def test_a_failed_save_is_logged_with_a_count_and_no_identifiers(tmp_path: Path,
-                                                                 caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failed_save_is_logged_with_a_count_and_no_identifiers(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "t.db"
     store = open_store(path)
     with sqlite3.connect(path) as conn:  # a real write failure: the database refuses inserts
-        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON events "
-                     "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON events "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
     caplog.set_level(logging.INFO)
     for _ in range(2):
         assert unavailable(store.save(tracker("secret-sender")))
@@ -64,7 +74,9 @@ def test_a_failed_save_is_logged_with_a_count_and_no_identifiers(tmp_path: Path,
     assert len(unsaved) == 2 and "unsaved turns since start:" in unsaved[0]
     counts = [int(m.rsplit(":", 1)[1].strip(" ).")) for m in unsaved]
     assert counts[1] == counts[0] + 1
-    assert not any("secret-sender" in r.getMessage() or "hi" == r.getMessage() for r in caplog.records)
+    assert not any(
+        "secret-sender" in r.getMessage() or "hi" == r.getMessage() for r in caplog.records
+    )
 
 
 def test_a_corrupt_stored_event_is_store_unavailable_not_memory(tmp_path: Path) -> None:
@@ -78,8 +90,9 @@ def test_a_corrupt_stored_event_is_store_unavailable_not_memory(tmp_path: Path) 
 
 def test_a_missing_driver_stops_start_up_through_rasas_own_loader(tmp_path: Path) -> None:
     # Before: Rasa's loader caught the ImportError and carried on with an InMemoryTrackerStore.
-    endpoint = EndpointConfig(url="mysql://clinic@127.0.0.1:3306/clinic", type=STORE_TYPE, dialect="mysql",
-                              db="clinic")
+    endpoint = EndpointConfig(
+        url="mysql://clinic@127.0.0.1:3306/clinic", type=STORE_TYPE, dialect="mysql", db="clinic"
+    )
     with pytest.raises(TrackerStoreStartupError, match="MySQLdb"):
         TrackerStore.create(endpoint)
 

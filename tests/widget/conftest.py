@@ -6,6 +6,7 @@ since Playwright's own browser download is not available).
 The assistant and the site start once per test session. The browser talks to the assistant directly
 (cross-origin, like production): Rasa's --cors admits exactly the demo site's origin.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -21,15 +22,23 @@ import ops.launcher
 from ops.launcher import Stack, free_port, start_stack
 from tests.widget.helpers import ROOT, SCREENSHOTS, Chat, Site
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 # Answers can take a few seconds on a loaded machine; the widget's own timeout is 15 s.
 expect.set_options(timeout=30_000)
 
 
 def _load_serve():
-    spec = importlib.util.spec_from_file_location("clinic_widget_serve", ROOT / "widget" / "serve.py")
+    spec = importlib.util.spec_from_file_location(
+        "clinic_widget_serve", ROOT / "widget" / "serve.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -39,7 +48,9 @@ def _load_serve():
 def browser_type_launch_args(browser_type_launch_args: Dict[str, Any]) -> Dict[str, Any]:
     exe = shutil.which("chromium")
     if not exe:
-        pytest.fail("Debian's chromium is not installed: run `make widget-deps` (apt-get install chromium).")
+        pytest.fail(
+            "Debian's chromium is not installed: run `make widget-deps` (apt-get install chromium)."
+        )
     return {**browser_type_launch_args, "executable_path": exe, "args": CHROMIUM_ARGS}
 
 
@@ -53,8 +64,9 @@ def site() -> Iterator[Site]:
     """The real assistant (started once per session) and the demo site pointing at it."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     # Loading the model can take minutes on a busy 2-core machine (this session only).
-    ops.launcher.RASA_START_TIMEOUT = max(ops.launcher.RASA_START_TIMEOUT,
-                                         float(os.environ.get("WIDGET_RASA_START_TIMEOUT", "600")))
+    ops.launcher.RASA_START_TIMEOUT = max(
+        ops.launcher.RASA_START_TIMEOUT, float(os.environ.get("WIDGET_RASA_START_TIMEOUT", "600"))
+    )
     port = free_port()
     stack = start_stack(cors_origins=[f"http://localhost:{port}"])
     try:

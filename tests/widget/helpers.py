@@ -1,4 +1,5 @@
 """Helpers for the widget tests: the patient's view of the widget, metrics, constants."""
+
 from __future__ import annotations
 
 import json
@@ -40,6 +41,7 @@ def record_metric(name: str, value: Any) -> None:
 
 
 # ---------------------------------------------------------------- helpers used by the tests
+
 
 class Chat:
     """The widget on one page, seen as a patient sees it."""
@@ -91,8 +93,10 @@ class Chat:
         return [t.replace("You said:", "", 1).strip() for t in self.patient.all_inner_texts()]
 
     def storage(self) -> Dict[str, Any]:
-        raw = self.page.evaluate("() => { const k = Object.keys(sessionStorage).find(k => k.startsWith('clinicChat:'));"
-                                 " return k ? sessionStorage.getItem(k) : null; }")
+        raw = self.page.evaluate(
+            "() => { const k = Object.keys(sessionStorage).find(k => k.startsWith('clinicChat:'));"
+            " return k ? sessionStorage.getItem(k) : null; }"
+        )
         return json.loads(raw) if raw else {}
 
     def chip(self, title: str) -> Locator:

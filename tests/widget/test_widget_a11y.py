@@ -1,5 +1,6 @@
 """Accessibility: keyboard only, focus management, live regions, and an axe-core scan of the open
 widget (no serious or critical violations), on the demo site, against the real assistant."""
+
 from __future__ import annotations
 
 import json
@@ -33,39 +34,39 @@ def test_keyboard_only(chat: Chat) -> None:
     assert focused(chat.launcher), "the launcher is reachable with Tab"
     expect(chat.launcher).to_have_attribute("aria-expanded", "false")
 
-    page.keyboard.press("Enter")                                  # open
+    page.keyboard.press("Enter")  # open
     expect(chat.panel).to_be_visible()
     expect(chat.launcher).to_have_attribute("aria-expanded", "true")
-    expect(chat.input).to_be_focused()                            # focus moved into the dialog
+    expect(chat.input).to_be_focused()  # focus moved into the dialog
     chat.wait_idle()
 
-    page.keyboard.type("what can you do?")                       # type, send
+    page.keyboard.type("what can you do?")  # type, send
     page.keyboard.press("Enter")
     expect(chat.patient.last).to_have_text("You said: what can you do?")
     chat.wait_idle()
     expect(chat.quick_replies.first).to_be_visible()
-    expect(chat.input).to_be_focused()                            # still there for the next question
+    expect(chat.input).to_be_focused()  # still there for the next question
 
     title = ""
-    for _ in range(5):                                            # Shift+Tab back to the quick replies
+    for _ in range(5):  # Shift+Tab back to the quick replies
         page.keyboard.press("Shift+Tab")
         title = focused_chip_title(page)
         if title:
             break
     assert title, "a quick reply is reachable with the keyboard"
     before = chat.bot.count()
-    page.keyboard.press("Enter")                                  # press it
+    page.keyboard.press("Enter")  # press it
     expect(chat.patient.last).to_have_text("You said: " + title)
     expect(chat.bot).not_to_have_count(before)
     chat.wait_idle()
     expect(chat.input).to_be_focused()
 
-    page.keyboard.press("Escape")                                 # Escape closes
+    page.keyboard.press("Escape")  # Escape closes
     expect(chat.panel).to_be_hidden()
-    expect(chat.launcher).to_be_focused()                         # focus returns to the launcher
+    expect(chat.launcher).to_be_focused()  # focus returns to the launcher
     expect(chat.launcher).to_have_attribute("aria-expanded", "false")
 
-    page.keyboard.press("Space")                                  # and it opens again from there
+    page.keyboard.press("Space")  # and it opens again from there
     expect(chat.panel).to_be_visible()
     expect(chat.input).to_be_focused()
     assert chat.patient_texts() == ["what can you do?", title]
@@ -75,7 +76,9 @@ def test_the_close_button_and_labels(chat: Chat) -> None:
     chat.open()
     expect(chat.panel).to_have_attribute("aria-labelledby", "cc-title")
     expect(chat.page.get_by_role("button", name="Close chat", exact=True)).to_be_visible()
-    expect(chat.page.get_by_role("button", name="Start over: clear this conversation")).to_be_visible()
+    expect(
+        chat.page.get_by_role("button", name="Start over: clear this conversation")
+    ).to_be_visible()
     expect(chat.send_button).to_be_visible()
     expect(chat.input).to_be_visible()
     chat.page.get_by_role("button", name="Close chat", exact=True).click()
@@ -97,14 +100,16 @@ def _serious(results: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 def _summary(violations: List[Dict[str, Any]]) -> str:
-    return "\n".join(f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}"
-                     for v in violations)
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}"
+        for v in violations
+    )
 
 
 def test_axe_scan_of_the_open_widget(chat: Chat) -> None:
     chat.open()
-    chat.ask("what can you do?")                         # quick replies
-    chat.ask("can I book an appointment?")              # links and a call button
+    chat.ask("what can you do?")  # quick replies
+    chat.ask("can I book an appointment?")  # links and a call button
     chat.ask("worst headache of my life came on suddenly")  # the emergency style
     axe = Axe()
     results = axe.run(chat.page).response
@@ -116,14 +121,18 @@ def test_axe_scan_of_the_open_widget(chat: Chat) -> None:
 
 
 def test_axe_scan_mobile_and_error_state(site, browser) -> None:
-    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+    )
     try:
         page = context.new_page()
         chat = Chat(page).goto(site.page_url("/about.html"))
         chat.open()
-        chat.ask("I want to kill myself")                # the crisis style
+        chat.ask("I want to kill myself")  # the crisis style
         results = Axe().run(page).response
-        (ARTIFACTS / "axe-widget-mobile.json").write_text(json.dumps(results["violations"], indent=2))
+        (ARTIFACTS / "axe-widget-mobile.json").write_text(
+            json.dumps(results["violations"], indent=2)
+        )
         serious = _serious(results)
         assert not serious, _summary(serious)
     finally:

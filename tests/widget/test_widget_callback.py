@@ -3,6 +3,7 @@
 inputmode tel, its label announced), the confirmation (when to expect the call, what to do in an
 emergency), and the request stored in the outbox. No webhook is set in the widget tests' assistant, so
 the request stays in the outbox as it would for staff (`make callbacks`)."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -48,7 +49,7 @@ def test_a_full_call_back_request_by_keyboard(chat: Chat, site, page_errors) -> 
     expect(phone).to_have_attribute("autocomplete", "tel")
     expect(phone).to_be_focused()
     expect(chat.status).to_contain_text("Type it in the message box, labelled: Your phone number")
-    page.keyboard.type("12345")                                    # a bad number is asked again
+    page.keyboard.type("12345")  # a bad number is asked again
     page.keyboard.press("Enter")
     chat.wait_idle()
     expect(chat.log).to_contain_text("doesn't look like a phone number")
@@ -73,16 +74,24 @@ def test_a_full_call_back_request_by_keyboard(chat: Chat, site, page_errors) -> 
     expect(confirmed.first.locator(".badge")).to_have_text("Call-back requested")
     expect(confirmed.first).to_contain_text("within one working day")
     expect(confirmed.last).to_contain_text(f"call {EMERGENCY} now")
-    expect(confirmed.locator(f"a[href='tel:{EMERGENCY}']")).to_have_count(1)  # once, with the emergency line
+    expect(confirmed.locator(f"a[href='tel:{EMERGENCY}']")).to_have_count(
+        1
+    )  # once, with the emergency line
     expect(confirmed.last.locator(f"a[href='tel:{EMERGENCY}']")).to_be_visible()
     expect(chat.status).to_contain_text("within one working day")
     assert last_bot_kind(chat) == "callback_confirmed"
 
     with sqlite3.connect(site.stack.env["TRACKER_DB"]) as c:
-        stored = c.execute("SELECT first_name, best_time, reason, status FROM callback_outbox "
-                           "WHERE phone = '+12015550177'").fetchall()
+        stored = c.execute(
+            "SELECT first_name, best_time, reason, status FROM callback_outbox "
+            "WHERE phone = '+12015550177'"
+        ).fetchall()
     assert stored == [("Sam", "morning", "cost", "pending")]
 
-    serious = [v for v in Axe().run(page).response["violations"] if v.get("impact") in ("serious", "critical")]
+    serious = [
+        v
+        for v in Axe().run(page).response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
     assert not serious, [(v["id"], v["help"]) for v in serious]
     assert not page_errors

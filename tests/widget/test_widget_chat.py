@@ -1,5 +1,6 @@
 """The widget against the real assistant: the greeting, a plain question, a quick reply, a follow-up,
 links. Every answer here comes from the running Rasa server and action server (ops/launcher.py)."""
+
 from __future__ import annotations
 
 import re
@@ -47,7 +48,7 @@ def test_a_quick_reply_sends_its_payload_and_shows_its_title(chat: Chat) -> None
     chat.wait_idle()
     answer = " ".join(chat.bot_texts()[before:]).lower()
     assert "visual" in answer and "flashes" in answer, answer
-    expect(chat.log).not_to_contain_text("/ask_aura")          # the payload is never shown
+    expect(chat.log).not_to_contain_text("/ask_aura")  # the payload is never shown
     # the answer's only button is "Tell me more" (issue 11: at most 3 bubbles, the rest on request)
     expect(chat.quick_replies).to_have_count(1)
 
@@ -56,7 +57,9 @@ def test_a_follow_up_keeps_the_context(chat: Chat) -> None:
     chat.open()
     chat.ask("what is an aura?")
     follow_up = " ".join(chat.ask("how long does it last?")).lower()
-    assert "5 to 60 minutes" in follow_up, follow_up   # ICHD-3 (issue 11), not the page's "20 minutes to an hour"
+    assert (
+        "5 to 60 minutes" in follow_up
+    ), follow_up  # ICHD-3 (issue 11), not the page's "20 minutes to an hour"
 
 
 def test_links_in_bot_text_are_safe_links(chat: Chat) -> None:
@@ -73,7 +76,9 @@ def test_links_in_bot_text_are_safe_links(chat: Chat) -> None:
     call = last.locator("a.call")
     expect(call).to_have_attribute("href", f"tel:{CLINIC_TEL}")
     # The clinic's phone number in the text is tap-to-call too.
-    expect(chat.log.locator(f"[data-kind=clinician] .text a[href='tel:{CLINIC_TEL}']").first).to_be_visible()
+    expect(
+        chat.log.locator(f"[data-kind=clinician] .text a[href='tel:{CLINIC_TEL}']").first
+    ).to_be_visible()
     # One call button per reply, not one per message.
     expect(chat.log.locator("[data-kind=clinician] a.call")).to_have_count(1)
 
@@ -84,7 +89,7 @@ def test_start_over_clears_the_conversation_and_the_sender(chat: Chat) -> None:
     old_sender = chat.storage()["sender"]
     chat.page.get_by_role("button", name=re.compile("Start over")).click()
     expect(chat.patient).to_have_count(0)
-    expect(chat.log.locator("[data-kind=disclaimer]").first).to_be_visible()   # greeted again
+    expect(chat.log.locator("[data-kind=disclaimer]").first).to_be_visible()  # greeted again
     chat.wait_idle()
     state = chat.storage()
     assert state["sender"] != old_sender

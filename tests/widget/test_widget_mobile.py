@@ -1,5 +1,6 @@
 """Mobile: below 480 px the widget is full screen, tap targets are large, and the input stays
 visible above the on-screen keyboard. Screenshots (desktop and mobile) are saved as artefacts."""
+
 from __future__ import annotations
 
 from typing import Iterator
@@ -30,15 +31,21 @@ FAKE_KEYBOARD = """(() => {
 
 @pytest.fixture
 def mobile(browser: Browser) -> Iterator[BrowserContext]:
-    context = browser.new_context(viewport={"width": W, "height": H}, is_mobile=True, has_touch=True,
-                                  device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": W, "height": H}, is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     yield context
     context.close()
 
 
 def in_viewport(box, height: float = H) -> bool:
-    return box is not None and box["x"] >= -1 and box["y"] >= -1 and box["x"] + box["width"] <= W + 1 \
+    return (
+        box is not None
+        and box["x"] >= -1
+        and box["y"] >= -1
+        and box["x"] + box["width"] <= W + 1
         and box["y"] + box["height"] <= height + 1
+    )
 
 
 def test_mobile_full_screen_with_the_input_visible(site: Site, mobile: BrowserContext) -> None:
@@ -53,7 +60,7 @@ def test_mobile_full_screen_with_the_input_visible(site: Site, mobile: BrowserCo
     expect(chat.input).to_be_visible()
     assert in_viewport(chat.input.bounding_box())
     assert in_viewport(chat.send_button.bounding_box())
-    expect(chat.launcher).to_be_hidden()                # the chat covers the page
+    expect(chat.launcher).to_be_hidden()  # the chat covers the page
     expect(chat.panel).to_have_attribute("aria-modal", "true")
     page.screenshot(path=str(SCREENSHOTS / "mobile-open.png"))
 
@@ -68,7 +75,10 @@ def test_mobile_full_screen_with_the_input_visible(site: Site, mobile: BrowserCo
         c = controls.nth(i)
         if c.is_visible():
             b = c.bounding_box()
-            assert b["height"] >= 44 and b["width"] >= 44, (c.evaluate("e => e.outerHTML.slice(0, 80)"), b)
+            assert b["height"] >= 44 and b["width"] >= 44, (
+                c.evaluate("e => e.outerHTML.slice(0, 80)"),
+                b,
+            )
 
     page.keyboard.press("Escape")
     expect(chat.panel).to_be_hidden()
@@ -93,7 +103,7 @@ def test_the_input_stays_above_the_on_screen_keyboard(site: Site, mobile: Browse
     chat.launcher.tap()
     chat.open()
     chat.input.tap()
-    keyboard = 290                                        # a typical phone keyboard, in CSS px
+    keyboard = 290  # a typical phone keyboard, in CSS px
     page.evaluate(f"window.__keyboard({keyboard})")
     visible = H - keyboard
     expect(chat.panel).to_have_css("height", f"{visible}px")
@@ -107,7 +117,7 @@ def test_the_input_stays_above_the_on_screen_keyboard(site: Site, mobile: Browse
 def test_desktop_is_a_floating_panel(chat: Chat) -> None:
     chat.open()
     box = chat.panel.bounding_box()
-    assert box["width"] <= 400 and box["x"] > 600, box    # bottom right, the page stays usable
+    assert box["width"] <= 400 and box["x"] > 600, box  # bottom right, the page stays usable
     expect(chat.launcher).to_be_visible()
     expect(chat.panel).to_have_attribute("aria-modal", "false")
     chat.page.screenshot(path=str(SCREENSHOTS / "desktop-open.png"))

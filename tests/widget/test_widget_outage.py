@@ -1,6 +1,7 @@
 """The assistant cannot be reached (the real Rasa server stopped) or does not answer in time (the
 real server paused): the patient sees the clinic's phone number and a retry, their text is kept,
 and once the server is back the retry works. Each test leaves the server running."""
+
 from __future__ import annotations
 
 import os
@@ -25,7 +26,9 @@ def _rasa_running(stack: Stack) -> bool:
     return proc is not None and proc.poll() is None
 
 
-def test_server_stopped_shows_the_phone_keeps_the_text_and_retry_works(stack: Stack, chat: Chat) -> None:
+def test_server_stopped_shows_the_phone_keeps_the_text_and_retry_works(
+    stack: Stack, chat: Chat
+) -> None:
     stack.stop_rasa()
     try:
         # Opening: the built-in disclaimer and the error, since the greeting could not be fetched.
@@ -40,8 +43,8 @@ def test_server_stopped_shows_the_phone_keeps_the_text_and_retry_works(stack: St
         expect(chat.error).to_contain_text(CLINIC_PHONE)
         expect(chat.error.locator(f"a[href='tel:{CLINIC_TEL}']")).to_be_visible()
         expect(chat.error.get_by_role("button", name="Try again")).to_be_visible()
-        expect(chat.input).to_have_value("what is an aura?")     # the typed text is kept
-        expect(chat.patient).to_have_count(0)                    # not shown as sent
+        expect(chat.input).to_have_value("what is an aura?")  # the typed text is kept
+        expect(chat.patient).to_have_count(0)  # not shown as sent
         expect(chat.page.get_by_role("alert")).to_contain_text(CLINIC_PHONE)
         chat.page.screenshot(path=str(SCREENSHOTS / "desktop-server-down.png"))
     finally:
@@ -67,7 +70,9 @@ def test_a_server_that_does_not_answer_times_out_with_a_retry(stack: Stack, chat
         chat.input.fill("what is an aura?")
         chat.input.press("Enter")
         expect(chat.page.locator(".typing")).to_be_visible()
-        waited = timed(lambda: expect(chat.error).to_contain_text("taking too long", timeout=25_000))
+        waited = timed(
+            lambda: expect(chat.error).to_contain_text("taking too long", timeout=25_000)
+        )
         record_metric("timeout_error_after_seconds", waited)
         assert 10 <= waited <= 20, waited
         expect(chat.error).to_contain_text(CLINIC_PHONE)

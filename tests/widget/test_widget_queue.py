@@ -1,5 +1,6 @@
 """A message sent while a reply is pending is queued, shown as "sending", and sent in order as soon
 as the previous reply arrives (issue 10 item 10). Against the real assistant."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ def test_open_and_send_at_once_is_answered(chat: Chat, page_errors) -> None:
     chat.open(wait_for_greeting=False)
     chat.input.fill("what is an aura?")
     chat.input.press("Enter")
-    expect(chat.input).to_have_value("")                        # taken, not left in the box
+    expect(chat.input).to_have_value("")  # taken, not left in the box
     expect(chat.patient).to_have_count(1)
     expect(chat.log).to_contain_text("flashes of light")
     chat.wait_idle()
@@ -71,7 +72,7 @@ def test_two_fast_sends_are_both_answered_in_order(chat: Chat, page_errors) -> N
     seq = _who_sequence(chat)[greeting:]
     first, second = seq.index("P:what is an aura?"), seq.index("P:how long does it last?")
     assert first == 0 and first < second and seq[-1] == "B", seq
-    assert "B" in seq[first:second], seq                         # the first answer before the second question
+    assert "B" in seq[first:second], seq  # the first answer before the second question
     texts = " ".join(chat.page.locator(".log [data-who]").all_inner_texts())
     assert texts.index("flashes of light") < texts.index("how long does it last?")
     assert not page_errors

@@ -1,5 +1,6 @@
 """Safety in the widget: a red flag gets the emergency style and a tap-to-call link (from the
 assistant's custom payload), and no text, the patient's or the bot's, is ever rendered as markup."""
+
 from __future__ import annotations
 
 import json
@@ -36,10 +37,12 @@ def test_a_red_flag_gets_the_emergency_style_and_a_tap_to_call_link(chat: Chat) 
     ratio = emergency.first.evaluate(CONTRAST_JS)
     record_metric("emergency_text_contrast", round(ratio, 2))
     assert ratio >= 7, ratio
-    answer_bg = chat.log.locator("[data-kind=disclaimer]").first.evaluate("el => getComputedStyle(el).backgroundColor")
+    answer_bg = chat.log.locator("[data-kind=disclaimer]").first.evaluate(
+        "el => getComputedStyle(el).backgroundColor"
+    )
     assert emergency.first.evaluate("el => getComputedStyle(el).backgroundColor") != answer_bg
     box = call.bounding_box()
-    assert box and box["height"] >= 44, box                    # a large tap target
+    assert box and box["height"] >= 44, box  # a large tap target
     # Announced at once (assertive live region), not only politely.
     expect(chat.page.get_by_role("alert")).to_contain_text("medical emergency")
     call.scroll_into_view_if_needed()
@@ -58,10 +61,10 @@ def test_a_crisis_message_gets_its_own_style_and_both_numbers(chat: Chat) -> Non
 
 def test_patient_markup_is_shown_as_literal_text(chat: Chat, page_errors) -> None:
     chat.open()
-    chat.ask(XSS_MARKUP)   # the real assistant answers whatever it makes of it
+    chat.ask(XSS_MARKUP)  # the real assistant answers whatever it makes of it
     expect(chat.patient.last).to_have_text("You said: " + XSS_MARKUP)
     assert chat.page.evaluate("() => window.__xss") is None
-    expect(chat.page.locator("img")).to_have_count(0)          # pierces the widget's shadow root
+    expect(chat.page.locator("img")).to_have_count(0)  # pierces the widget's shadow root
     expect(chat.log.locator("b, script")).to_have_count(0)
     # Restored from sessionStorage on reload: still text.
     chat.page.reload()
@@ -80,12 +83,19 @@ def test_bot_markup_is_shown_as_literal_text(chat: Chat, page_errors) -> None:
     interception is the sanctioned way to feed the widget a bad answer; every other widget test talks
     to the assistant untouched."""
     evil = {
-        "text": "Answer " + XSS_MARKUP + " javascript:alert(1) see https://example.org/x?a=<b>1</b>.",
+        "text": "Answer "
+        + XSS_MARKUP
+        + " javascript:alert(1) see https://example.org/x?a=<b>1</b>.",
         "buttons": [{"title": '<img src=x onerror="window.__xss=7">', "payload": "/greet"}],
-        "custom": {"kind": "<b>answer</b>",
-                   "call": {"label": '<img src=x onerror="window.__xss=8">', "tel": "javascript:alert(1)//911"},
-                   "crisis_call": {"label": "x", "tel": "javascript:alert(1)"},
-                   "booking_url": "javascript:alert(1)"},
+        "custom": {
+            "kind": "<b>answer</b>",
+            "call": {
+                "label": '<img src=x onerror="window.__xss=8">',
+                "tel": "javascript:alert(1)//911",
+            },
+            "crisis_call": {"label": "x", "tel": "javascript:alert(1)"},
+            "booking_url": "javascript:alert(1)",
+        },
     }
 
     def inject(route: Route) -> None:
@@ -102,8 +112,10 @@ def test_bot_markup_is_shown_as_literal_text(chat: Chat, page_errors) -> None:
     chat.open()
     evil_msg = chat.log.locator("[data-who=bot]", has_text="Answer <img").last
     expect(evil_msg).to_be_visible()
-    expect(evil_msg.locator(".text")).to_contain_text('Answer <img src=x onerror="window.__xss=(window.__xss||0)+1">'
-                                                      "<script>window.__xss=99</script><b>bold</b>")
+    expect(evil_msg.locator(".text")).to_contain_text(
+        'Answer <img src=x onerror="window.__xss=(window.__xss||0)+1">'
+        "<script>window.__xss=99</script><b>bold</b>"
+    )
     expect(chat.page.locator("img")).to_have_count(0)
     expect(chat.log.locator("b, script")).to_have_count(0)
     # An unknown kind falls back to an ordinary answer; a bad tel: keeps its digits only.
@@ -121,7 +133,15 @@ def test_the_widget_source_never_parses_html() -> None:
     source = WIDGET_JS.read_text()
     code = re.sub(r"/\*.*?\*/", "", source, flags=re.S)
     code = re.sub(r"^\s*//.*$", "", code, flags=re.M)
-    for api in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function",
-                "createContextualFragment", "DOMParser"):
+    for api in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "createContextualFragment",
+        "DOMParser",
+    ):
         assert api not in code, api
     record_metric("widget_js_bytes", len(source.encode()))

@@ -1,5 +1,6 @@
 """The conversation id is a canonical random UUID v4, also when crypto.randomUUID is missing (an
 http page that is not a secure context): then it comes from crypto.getRandomValues, never Math.random."""
+
 from __future__ import annotations
 
 import json
@@ -33,7 +34,7 @@ def _sender_without_random_uuid(site: Site, browser: Browser) -> str:
         page.on("request", on_request)
         chat = Chat(page).goto(site.page_url("/"))
         assert page.evaluate("() => typeof crypto.randomUUID") == "undefined"
-        chat.open()                                              # the real assistant answers it
+        chat.open()  # the real assistant answers it
         assert page.evaluate("() => window.__grv") >= 1
         sender = chat.storage()["sender"]
         assert senders and set(senders) == {sender}
@@ -43,7 +44,10 @@ def _sender_without_random_uuid(site: Site, browser: Browser) -> str:
 
 
 def test_the_fallback_sender_is_a_random_uuid_v4(site: Site, browser: Browser) -> None:
-    first, second = _sender_without_random_uuid(site, browser), _sender_without_random_uuid(site, browser)
+    first, second = (
+        _sender_without_random_uuid(site, browser),
+        _sender_without_random_uuid(site, browser),
+    )
     assert UUID_V4.match(first) and UUID_V4.match(second), (first, second)
     assert first != second
 

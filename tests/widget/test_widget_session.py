@@ -1,6 +1,7 @@
 """The conversation lives in sessionStorage: a reload and the other pages of the site keep it (same
 sender id, so the assistant keeps the context too); a new tab starts fresh; nothing goes to
 localStorage or cookies."""
+
 from __future__ import annotations
 
 from playwright.sync_api import BrowserContext, Page, expect
@@ -15,7 +16,7 @@ def test_reload_and_another_page_keep_the_conversation(site: Site, chat: Chat) -
     transcript = chat.bot_texts()
 
     chat.page.reload()
-    expect(chat.panel).to_be_visible()                        # it was open: it stays open
+    expect(chat.panel).to_be_visible()  # it was open: it stays open
     assert chat.patient_texts() == ["what is an aura?"]
     assert chat.bot_texts() == transcript
 
@@ -29,7 +30,9 @@ def test_reload_and_another_page_keep_the_conversation(site: Site, chat: Chat) -
     assert "20 minutes to an hour" in " ".join(chat.ask("how long does it last?"))
 
 
-def test_closed_chat_stays_closed_on_the_next_page_with_its_transcript(site: Site, chat: Chat) -> None:
+def test_closed_chat_stays_closed_on_the_next_page_with_its_transcript(
+    site: Site, chat: Chat
+) -> None:
     chat.open()
     chat.ask("what is an aura?")
     chat.page.keyboard.press("Escape")
@@ -47,7 +50,7 @@ def test_a_new_tab_starts_fresh(site: Site, chat: Chat, context: BrowserContext)
     chat.ask("what is an aura?")
     first_sender = chat.storage()["sender"]
 
-    other: Page = context.new_page()   # a new tab in the same browser window
+    other: Page = context.new_page()  # a new tab in the same browser window
     fresh = Chat(other).goto(site.page_url("/"))
     expect(fresh.panel).to_be_hidden()
     assert fresh.storage() == {}

@@ -2,6 +2,7 @@
 first message and answer buttons on its last. The server side is built in parallel, so the real
 request goes out and Playwright (page.route) answers the symptom message with a realistic
 urgent_check reply; the greeting still comes from the real assistant."""
+
 from __future__ import annotations
 
 import json
@@ -14,23 +15,36 @@ from tests.widget.helpers import ARTIFACTS, EMERGENCY, SCREENSHOTS, Chat
 from tests.widget.test_widget_safety import CONTRAST_JS
 
 SYMPTOM = "my arm went numb 20 min ago"
-BUTTONS = [{"title": "It's new or different", "payload": "/urgent_check_new"},
-           {"title": "It's my usual aura", "payload": "/urgent_check_usual_aura"},
-           {"title": "I'm asking in general", "payload": "/urgent_check_general"}]
+BUTTONS = [
+    {"title": "It's new or different", "payload": "/urgent_check_new"},
+    {"title": "It's my usual aura", "payload": "/urgent_check_usual_aura"},
+    {"title": "I'm asking in general", "payload": "/urgent_check_general"},
+]
 CALL = {"label": "Call 911", "tel": "911"}
 
 
 def urgent_reply(sender: str) -> List[Dict[str, Any]]:
     return [
-        {"recipient_id": sender, "custom": {"kind": "urgent_check", "call": CALL},
-         "text": ("If this is new, sudden, different from your usual, or has lasted over an hour, "
-                  "call 911 now.")},
-        {"recipient_id": sender, "custom": {"kind": "urgent_check"}, "buttons": BUTTONS,
-         "text": "Is this new or different for you, or is it your usual aura?"},
+        {
+            "recipient_id": sender,
+            "custom": {"kind": "urgent_check", "call": CALL},
+            "text": (
+                "If this is new, sudden, different from your usual, or has lasted over an hour, "
+                "call 911 now."
+            ),
+        },
+        {
+            "recipient_id": sender,
+            "custom": {"kind": "urgent_check"},
+            "buttons": BUTTONS,
+            "text": "Is this new or different for you, or is it your usual aura?",
+        },
     ]
 
 
-def test_an_urgent_check_is_a_warning_card_with_call_and_answer_buttons(chat: Chat, page_errors) -> None:
+def test_an_urgent_check_is_a_warning_card_with_call_and_answer_buttons(
+    chat: Chat, page_errors
+) -> None:
     sent: List[str] = []
 
     def answer(route: Route) -> None:
@@ -39,8 +53,15 @@ def test_an_urgent_check_is_a_warning_card_with_call_and_answer_buttons(chat: Ch
         if body.get("message") == SYMPTOM:
             route.fulfill(json=urgent_reply(body["sender"]))
         elif body.get("message", "").startswith("/urgent_check_"):
-            route.fulfill(json=[{"recipient_id": body["sender"], "text": "Call 911 now.",
-                                 "custom": {"kind": "emergency", "call": CALL}}])
+            route.fulfill(
+                json=[
+                    {
+                        "recipient_id": body["sender"],
+                        "text": "Call 911 now.",
+                        "custom": {"kind": "emergency", "call": CALL},
+                    }
+                ]
+            )
         else:
             route.continue_()
 
@@ -51,7 +72,7 @@ def test_an_urgent_check_is_a_warning_card_with_call_and_answer_buttons(chat: Ch
     expect(card).to_have_count(2)
     expect(card.first.locator(".badge")).to_have_text("Urgent check")
     call = card.locator(f"a[href='tel:{EMERGENCY}']")
-    expect(call).to_have_count(1)                                   # once, on the first message
+    expect(call).to_have_count(1)  # once, on the first message
     expect(card.first.locator(f"a[href='tel:{EMERGENCY}']")).to_contain_text("Call 911")
     box = call.bounding_box()
     assert box and box["height"] >= 44, box
@@ -64,7 +85,9 @@ def test_an_urgent_check_is_a_warning_card_with_call_and_answer_buttons(chat: Ch
     expect(answers).to_have_text([b["title"] for b in BUTTONS])
     chat.page.screenshot(path=str(SCREENSHOTS / "desktop-urgent-check.png"))
     results = Axe().run(chat.page).response
-    (ARTIFACTS / "axe-widget-urgent-check.json").write_text(json.dumps(results["violations"], indent=2))
+    (ARTIFACTS / "axe-widget-urgent-check.json").write_text(
+        json.dumps(results["violations"], indent=2)
+    )
     serious = [v["id"] for v in results["violations"] if v.get("impact") in ("serious", "critical")]
     assert not serious, serious
     # Keyboard: focus the first answer and press Enter: its payload is sent, its title shown.
