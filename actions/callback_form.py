@@ -30,6 +30,7 @@ from actions.content import store
 from actions.dispatch import send
 from actions.escalation import ActionContactClinician
 from safety.detector import assess
+from safety.intents import INTENT_LEVEL
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ YES_WORDS = {
     "fine",
 }
 NO_WORDS = {"no", "n", "nope", "no thanks", "don't", "dont"}
-RED_FLAG_INTENTS = {"emergency": "emergency", "self_harm": "crisis"}
+RED_FLAG_INTENTS = INTENT_LEVEL  # intent -> emergency / crisis reply (safety/intents.py)
 CLINICIAN_INTENTS = {"ask_personal_advice", "ask_cost", "ask_booking", "request_human"}
 # A topic question typed mid-form leaves it only when the classifier is this sure: a name or a short
 # answer must not be read as a question.

@@ -31,11 +31,10 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
 from safety.detector import assess
+from safety.intents import LEVEL_INTENT, SAFETY_INTENTS
 
 logger = logging.getLogger(__name__)
 
-LEVEL_INTENT: Dict[str, str] = {"emergency": "emergency", "crisis": "self_harm"}
-SAFETY_INTENTS = frozenset(LEVEL_INTENT.values())
 NOT_AN_ANSWER = SAFETY_INTENTS | {"nlu_fallback"}
 
 

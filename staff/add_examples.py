@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from staff.check import SAFETY_INTENTS
+from safety.intents import SAFETY_INTENTS
 from staff.yaml_lines import (
     ROOT,
     Example,

@@ -32,6 +32,7 @@ from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
 from actions import topics
 from actions.content import PLACEHOLDER_MARK as PLACEHOLDER
+from safety.intents import INTENT_LEVEL
 from staff.yaml_lines import (
     ROOT,
     BadLine,
@@ -58,10 +59,9 @@ from staff.yaml_lines import (
 MIN_EXAMPLES = 10
 MIN_HELDOUT = 6  # the held-out set's minimum per intent (tests/nlu/test_heldout.py uses it too)
 TOPIC_ACTION = "action_answer_topic"
-# The safety intents and the reply level of each (safety/component.py LEVEL_INTENT, reversed); the review
-# never quotes them and add-examples never adds to them.
-SAFETY_LEVEL = {"emergency": "emergency", "self_harm": "crisis"}
-SAFETY_INTENTS = frozenset(SAFETY_LEVEL)
+# The safety intents and the reply level of each (safety/intents.py); the review never quotes them and
+# add-examples never adds to them.
+SAFETY_LEVEL = INTENT_LEVEL
 GUIDE = "docs/staff-guide.md"
 
 

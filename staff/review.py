@@ -39,7 +39,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, 
 import yaml
 
 from ops import settings
-from staff.check import SAFETY_INTENTS
+from safety.intents import SAFETY_INTENTS
 from staff.scrub import _COMMON, printable, scrub, vocabulary  # noqa: F401  (review.scrub etc.)
 from staff.yaml_lines import ROOT, domain_intents, load_yaml, normalise
 
