@@ -109,7 +109,7 @@ async def run_messages(agent: Any, n: int) -> List[Tuple[float, float]]:
     out: List[Tuple[float, float]] = []
     scripts = itertools.cycle(OURS)
     while len(out) < n:
-        sender = f"profile-{uuid.uuid4().hex[:10]}"
+        sender = str(uuid.uuid4())
         for text in next(scripts):
             w, c = time.perf_counter(), time.process_time()
             await agent.handle_message(UserMessage(text, CollectingOutputChannel(), sender))

@@ -140,7 +140,7 @@ async def conversation(
     url: str, script: Sequence[str], series: Series, budget: List[int], ours: bool
 ) -> None:
     connector = aiohttp.TCPConnector(local_addr=(next_ip(), 0), limit=1)
-    sender = f"bench-{uuid.uuid4().hex[:12]}"
+    sender = str(uuid.uuid4())
     async with aiohttp.ClientSession(
         connector=connector, timeout=aiohttp.ClientTimeout(total=120)
     ) as session:

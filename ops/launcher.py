@@ -13,7 +13,7 @@ For the tests (a real assistant on free ports, nothing mocked):
 
     from ops.launcher import start_stack
     stack = start_stack(cors_origins=["http://localhost:8123"])
-    stack.say("patient-1", "what is an aura?")   # -> list of bot messages (dicts)
+    stack.say(str(uuid.uuid4()), "what is an aura?")   # -> list of bot messages (dicts)
     stack.stop_actions(); stack.start_actions()  # fault tests
     stack.stop_rasa(); stack.start_rasa()
     stack.stop()

@@ -55,8 +55,12 @@ JSON_VALUE = st.recursive(
     | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=12,
 )
+# Mostly valid conversation ids (random UUIDs), so that the message and metadata get past the sender check.
 SENDER = st.one_of(
-    st.text(min_size=1, max_size=140), st.just(f"fuzz-{uuid.uuid4().hex}"), JSON_VALUE
+    st.text(min_size=1, max_size=140),
+    st.just(str(uuid.uuid4())),
+    st.uuids(version=4).map(str),
+    JSON_VALUE,
 )
 MESSAGE = st.one_of(ODD_TEXT, HUGE_TEXT, SPECIAL, JSON_VALUE)
 

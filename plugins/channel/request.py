@@ -1,6 +1,6 @@
 """What the REST channel accepts, as pure functions (tests/unit/test_channel.py).
 
-A request body is a JSON object `{"sender": "<id>", "message": "<text>"}` (other keys, such as
+A request body is a JSON object `{"sender": "<uuid4>", "message": "<text>"}` (other keys, such as
 `metadata`, are ignored). Anything else is a BadRequest, whose text goes back to the client as a 400.
 """
 
@@ -12,10 +12,16 @@ from typing import Any, Tuple
 
 from actions.messages import BUTTON_PAYLOADS
 
-# The conversation id: short, printable ASCII only. Control characters, NUL and lone surrogates in an id
-# reached the database driver and took Rasa down (issue 10); nothing else is needed by any client.
-SENDER_FORMAT = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
-SENDER_RULE = "'sender' must be 1 to 128 characters: letters, digits, '_', '.', ':' or '-'."
+# The conversation id is the only key to a conversation, so the public channel accepts only an
+# unguessable one: a random (version 4) UUID in canonical lower-case form, as the widget makes it
+# (issue 10 item 4). Lower case only, so that one conversation cannot go by two ids. Control characters,
+# NUL and lone surrogates (which took Rasa down) can never match.
+SENDER_FORMAT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+SENDER_RULE = (
+    "'sender' must be a random UUID (version 4) in canonical lower-case form, "
+    "e.g. 1b4e28ba-2fa1-4d2e-883f-0016d3cca427: "
+    "make one per conversation with crypto.randomUUID() or Python's str(uuid.uuid4())."
+)
 # NUL (PostgreSQL text cannot hold it) and lone UTF-16 surrogates (not encodable in UTF-8). A valid
 # surrogate pair in the JSON is already one code point once decoded, so what is left here is lone.
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -23,7 +29,7 @@ UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # opens (widget/clinic-chat.js, greetPayload).
 ACCEPTED_PAYLOADS = BUTTON_PAYLOADS | {"/greet"}
 PAYLOAD_PREFIX = "/"
-BODY_SHAPE = '{"sender": "<id>", "message": "<text>"}'
+BODY_SHAPE = '{"sender": "<random UUID v4>", "message": "<text>"}'
 
 
 class BadRequest(ValueError):

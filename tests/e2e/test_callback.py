@@ -64,7 +64,7 @@ def stack(rx: Receiver, db: Path) -> Iterator[Stack]:
 
 
 def sender() -> str:
-    return f"e2e-cb-{uuid.uuid4().hex[:10]}"
+    return str(uuid.uuid4())
 
 
 def field(reply: List[Dict[str, Any]]) -> Optional[str]:

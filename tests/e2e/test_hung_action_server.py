@@ -62,7 +62,7 @@ def stack() -> Iterator[Stack]:
 
 
 def new_sender() -> str:
-    return f"hung-{uuid.uuid4().hex[:10]}"
+    return str(uuid.uuid4())
 
 
 def timed(stack: Stack, text: str) -> "tuple[list, float]":

@@ -26,7 +26,11 @@ def stack():
 
 
 def new_sender() -> str:
-    return f"e2e-{uuid.uuid4().hex[:10]}"
+    return str(uuid.uuid4())
+
+
+# For the bodies below that must be refused for another fault than their sender.
+VALID_SENDER = new_sender().encode()
 
 
 def topics(messages: List[Dict[str, Any]]) -> List[str]:
@@ -189,12 +193,22 @@ def test_an_over_long_emergency_still_gets_the_emergency_reply(stack: Stack) -> 
     assert "emergency" in kinds(reply)
 
 
+def test_a_guessable_conversation_id_gets_a_json_400(stack: Stack) -> None:
+    # Before: any id was accepted, so anyone who guessed the docs' "patient-1" could append to that
+    # conversation, reset it or learn its topic (issue 10 item 4).
+    r = stack.post({"sender": "patient-1", "message": "what is an aura?"})
+    assert r.status_code == 400
+    assert r.headers["Content-Type"].startswith("application/json")
+    error = r.json()["error"]
+    assert "sender" in error and "UUID" in error and "version 4" in error
+
+
 @pytest.mark.parametrize(
     "body",
     [
         {"message": "hi"},
-        {"sender": "x"},
-        {"sender": "x", "message": 42},
+        {"sender": new_sender()},
+        {"sender": new_sender(), "message": 42},
         {"sender": 7, "message": "hi"},
         {"sender": "", "message": "hi"},
         ["sender", "message"],
@@ -221,6 +235,9 @@ def test_wrong_or_missing_fields_get_400(stack: Stack, body: Any) -> None:
         "\u202e",
         "../../etc",
         "",
+        "patient-1",  # the old docs' example: guessable, so anyone could read or reset it
+        str(uuid.uuid1()),
+        str(uuid.uuid4()).upper(),
     ],
 )
 def test_hostile_senders_get_400_and_the_server_stays_up(stack: Stack, sender: str) -> None:
@@ -231,6 +248,7 @@ def test_hostile_senders_get_400_and_the_server_stays_up(stack: Stack, sender: s
         stack.webhook, data=body, headers={"Content-Type": "application/json"}, timeout=30
     )
     assert r.status_code == 400 and "sender" in r.json()["error"]
+    assert "UUID" in r.json()["error"]
     assert topics(stack.say(new_sender(), "what is an aura?"))[0] == "aura"
 
 
@@ -302,8 +320,15 @@ def test_invalid_json_gets_400(stack: Stack) -> None:
     [
         b"[" * 65536,
         b'{"a":' * 9000,
-        b'{"sender": "abc", "message": "hi", "metadata": ' + b"[" * 30000 + b"]" * 30000 + b"}",
-        b'{"sender": "abc", "message": "' + b"1" * 100 + b'", "n": ' + b"9" * 20000 + b"}",
+        b'{"sender": "%s", "message": "hi", "metadata": ' % VALID_SENDER
+        + b"[" * 30000
+        + b"]" * 30000
+        + b"}",
+        b'{"sender": "%s", "message": "' % VALID_SENDER
+        + b"1" * 100
+        + b'", "n": '
+        + b"9" * 20000
+        + b"}",
     ],
 )
 def test_deeply_nested_or_odd_json_gets_a_json_4xx(stack: Stack, raw: bytes) -> None:
@@ -316,7 +341,9 @@ def test_deeply_nested_or_odd_json_gets_a_json_4xx(stack: Stack, raw: bytes) -> 
 
 
 def test_oversized_body_gets_413(stack: Stack) -> None:
-    r = requests.post(stack.webhook, json={"sender": "x", "message": "a" * 200_000}, timeout=10)
+    r = requests.post(
+        stack.webhook, json={"sender": new_sender(), "message": "a" * 200_000}, timeout=10
+    )
     assert r.status_code == 413
 
 

@@ -214,8 +214,9 @@ def _whole_stacks(request: pytest.FixtureRequest) -> None:
             PENDING.pop(f"{name}-restart").get()
 
 
-def new_sender(prefix: str = "prod") -> str:
-    return f"{prefix}-{SESSION}-{uuid.uuid4().hex[:8]}"
+def new_sender() -> str:
+    """A conversation id as the public channel accepts it: a random UUID (version 4)."""
+    return str(uuid.uuid4())
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

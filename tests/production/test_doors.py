@@ -41,7 +41,7 @@ def test_cors_allows_the_configured_origin_only(cluster: Cluster) -> None:
     assert "Access-Control-Allow-Origin" not in denied.headers
     r = requests.post(
         cluster.webhook,
-        json={"sender": new_sender("cors"), "message": "hi"},
+        json={"sender": new_sender(), "message": "hi"},
         headers={"Origin": "https://evil.example"},
         timeout=60,
     )
@@ -50,7 +50,7 @@ def test_cors_allows_the_configured_origin_only(cluster: Cluster) -> None:
 
 
 def test_oversized_body_gets_413_at_nginx_and_at_rasa(cluster: Cluster) -> None:
-    body = json.dumps({"sender": new_sender("big"), "message": MARKER + "x" * 70_000})
+    body = json.dumps({"sender": new_sender(), "message": MARKER + "x" * 70_000})
     session = helpers.client()
     at_lb = session.post(
         cluster.webhook, data=body, headers={"Content-Type": "application/json"}, timeout=60
@@ -66,7 +66,7 @@ def test_oversized_body_gets_413_at_nginx_and_at_rasa(cluster: Cluster) -> None:
 
 
 def test_over_long_message_gets_a_friendly_reply(cluster: Cluster) -> None:
-    patient = Patient(cluster.webhook, new_sender("long"))
+    patient = Patient(cluster.webhook, new_sender())
     reply = patient.say(f"{MARKER} " + "tell me about migraines " * 60)
     assert reply and "too long" in texts(reply).lower(), reply
     urgent = patient.say(

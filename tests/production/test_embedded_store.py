@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlite3
 import subprocess
 import sys
-import uuid
 
 import pytest
 import requests
@@ -21,8 +20,8 @@ from tests.production.conftest import (
     KILLED,
     MARKER,
     PENDING,
-    SESSION,
     Background,
+    new_sender,
 )
 from tests.production.helpers import Patient, topics
 
@@ -35,9 +34,7 @@ def test_api_with_a_token_refuses_requests_without_it(embedded: Stack) -> None:
 
 
 def test_purge_on_sqlite(embedded: Stack) -> None:
-    old, recent = (
-        Patient(embedded.webhook, f"{p}-{SESSION}-{uuid.uuid4().hex[:6]}") for p in ("old", "new")
-    )
+    old, recent = (Patient(embedded.webhook, new_sender()) for _ in range(2))
     old.say(f"hello {MARKER}")
     recent.say("hello")
     with sqlite3.connect(EMBEDDED_DB) as conn:
@@ -73,7 +70,7 @@ def test_purge_on_sqlite(embedded: Stack) -> None:
 
 
 def test_sqlite_rasa_killed_mid_conversation(embedded: Stack) -> None:
-    patient = Patient(embedded.webhook, f"emb-{SESSION}-{uuid.uuid4().hex[:6]}")
+    patient = Patient(embedded.webhook, new_sender())
     assert topics(patient.say("what is an aura?"))[:1] == ["aura"]
     victim = embedded.procs["rasa"]
     embedded.stop_rasa(kill=True)

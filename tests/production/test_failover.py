@@ -19,7 +19,7 @@ def test_rasa_killed_mid_conversation_the_conversation_continues(
     refused connection on the other one (the patient notices nothing) and the conversation goes on
     from PostgreSQL. The killed server restarts in the background; the next test checks that it continues
     the same conversation."""
-    patient = Patient(cluster.webhook, new_sender("kill"))
+    patient = Patient(cluster.webhook, new_sender())
     assert topics(patient.say("what is an aura?"))[:1] == ["aura"]
     victim = cluster.procs["rasa-0"]
     cluster.stop_rasa(0, kill=True)

@@ -45,12 +45,12 @@ def test_rest_channel_never_fails_on_junk(cluster: Cluster) -> None:
 
     post()
     assert requests.get(cluster.rasa_url(1) + "/webhooks/rest/", timeout=30).status_code == 200
-    patient = helpers.Patient(cluster.webhook, new_sender("after-fuzz"))
+    patient = helpers.Patient(cluster.webhook, new_sender())
     assert helpers.topics(patient.say("what is an aura?"))[:1] == ["aura"]
 
 
 def test_odd_unicode_through_nginx(cluster: Cluster) -> None:
-    patient = helpers.Patient(cluster.webhook, new_sender("uni"))
+    patient = helpers.Patient(cluster.webhook, new_sender())
     for text in [
         "\u0000",
         "\ud800",

@@ -24,7 +24,7 @@ BOUND = (
 def test_a_server_killed_mid_message_does_not_lock_the_patient_out(
     cluster: Cluster, redis_db: int
 ) -> None:
-    sender = new_sender("lockkill")
+    sender = new_sender()
     locks = redis.StrictRedis(db=redis_db, socket_timeout=5, **helpers.REDIS)
     actions = cluster.procs["actions-0"]
     victim = Patient(cluster.rasa_url(1) + "/webhooks/rest/webhook", sender)

@@ -31,7 +31,7 @@ def session_logs(cluster: Cluster) -> List[Path]:
 
 
 def test_no_message_text_in_any_log(cluster: Cluster) -> None:
-    patient = Patient(cluster.webhook, new_sender("logs"))
+    patient = Patient(cluster.webhook, new_sender())
     for text in (
         f"what is an aura? {MARKER}",
         f"I want to die {MARKER}",

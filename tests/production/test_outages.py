@@ -16,7 +16,7 @@ from tests.production.helpers import Patient, is_clinic_error, topics
 
 
 def test_action_server_down_gives_the_clinic_phone_and_recovers(cluster: Cluster) -> None:
-    patient = Patient(cluster.webhook, new_sender("actions"))
+    patient = Patient(cluster.webhook, new_sender())
     assert topics(patient.say("what is an aura?"))[:1] == ["aura"]
     cluster.stop_actions(kill=True)
     try:
@@ -36,7 +36,7 @@ def test_action_server_down_gives_the_clinic_phone_and_recovers(cluster: Cluster
 def test_postgresql_down_clear_error_no_corruption_then_resumes(
     cluster: Cluster, pg_database: str
 ) -> None:
-    patient = Patient(cluster.webhook, new_sender("pgdown"))
+    patient = Patient(cluster.webhook, new_sender())
     assert topics(patient.say("what is an aura?"))[:1] == ["aura"]
     before = helpers.events(pg_database, patient.sender)
     helpers.stop_postgres()
@@ -59,7 +59,7 @@ def test_postgresql_down_clear_error_no_corruption_then_resumes(
 def test_redis_down_clear_error_then_resumes(
     cluster: Cluster, pg_database: str, redis_db: int
 ) -> None:
-    patient = Patient(cluster.webhook, new_sender("redisdown"))
+    patient = Patient(cluster.webhook, new_sender())
     assert topics(patient.say("what is an aura?"))[:1] == ["aura"]
     helpers.stop_redis()
     try:

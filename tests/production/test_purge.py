@@ -56,9 +56,7 @@ def count(dbname: str, sender: str) -> int:
 def test_purge_deletes_old_conversations_only(
     cluster: Cluster, pg_database: str, production_env: Dict[str, str]
 ) -> None:
-    old, recent, long_running = (
-        Patient(cluster.webhook, new_sender(p)) for p in ("old", "recent", "running")
-    )
+    old, recent, long_running = (Patient(cluster.webhook, new_sender()) for _ in range(3))
     for p in (old, recent, long_running):
         p.say("what is an aura?")
     age(pg_database, old.sender, 40)
@@ -85,7 +83,7 @@ def test_purge_deletes_old_conversations_only(
 def test_purge_retention_comes_from_the_environment(
     pg_database: str, cluster: Cluster, production_env: Dict[str, str]
 ) -> None:
-    p = Patient(cluster.webhook, new_sender("ret"))
+    p = Patient(cluster.webhook, new_sender())
     p.say("hello")
     age(pg_database, p.sender, 8)
     kept = purge({**production_env, "CLINIC_RETENTION_DAYS": "10"})

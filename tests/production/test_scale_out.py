@@ -32,7 +32,7 @@ FOLLOW_UPS = [
 def test_a_patients_messages_go_to_different_instances_and_keep_their_context(
     cluster: Cluster, pg_database: str
 ) -> None:
-    patient = Patient(cluster.webhook, new_sender("rr"))
+    patient = Patient(cluster.webhook, new_sender())
     since = helpers.log_size(cluster.nginx_access_log)
     for text, topic in FOLLOW_UPS:
         reply = patient.say(text)
@@ -50,7 +50,7 @@ def test_a_patients_messages_go_to_different_instances_and_keep_their_context(
 
 
 def test_many_patients_at_once_lose_nothing(cluster: Cluster, pg_database: str) -> None:
-    patients = [Patient(cluster.webhook, new_sender("many")) for _ in range(6)]
+    patients = [Patient(cluster.webhook, new_sender()) for _ in range(6)]
 
     def converse(p: Patient) -> List[str]:
         got = []
@@ -111,7 +111,7 @@ def test_two_messages_from_one_patient_at_once_are_serialised_by_the_redis_lock(
     r = redis.StrictRedis(db=redis_db, socket_timeout=5, **helpers.REDIS)
     first, pair = "what is an aura?", ["what is a prodrome?", "what are ketamine infusions"]
     for _ in range(3):
-        patient = Patient(cluster.webhook, new_sender("pair"))
+        patient = Patient(cluster.webhook, new_sender())
         patient.say(first)
         got = send_pair_at_once(cluster, r, patient, pair)
         assert got["statuses"] == [200, 200]
@@ -166,14 +166,14 @@ def test_without_a_shared_lock_two_instances_lose_events(pg_database: str, redis
         tracker = await store.retrieve(sender)
         return [e.text for e in tracker.events if isinstance(e, UserUttered)]
 
-    unlocked = asyncio.run(scenario(new_sender("nolock"), [None, None]))
+    unlocked = asyncio.run(scenario(new_sender(), [None, None]))
     assert unlocked == ["first"], f"expected the race to lose the second message: {unlocked}"
 
     instances = [
         AtomicRedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic")
         for _ in range(2)
     ]
-    locked = asyncio.run(scenario(new_sender("lock"), instances))
+    locked = asyncio.run(scenario(new_sender(), instances))
     assert sorted(locked) == ["first", "second"], locked
 
 
@@ -185,7 +185,7 @@ def test_rasas_plain_redis_lock_store_gives_two_instances_the_same_ticket(redis_
 
     from plugins.lock_store import AtomicRedisLockStore
 
-    sender = new_sender("ticket")
+    sender = new_sender()
     a, b = (
         RedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic")
         for _ in range(2)
@@ -203,7 +203,7 @@ def test_rasas_plain_redis_lock_store_gives_two_instances_the_same_ticket(redis_
     ), "both instances are served at once"
     a.delete_lock(sender)
 
-    sender = new_sender("atomic")
+    sender = new_sender()
     stores = [
         AtomicRedisLockStore(host="127.0.0.1", port=6379, db=redis_db, key_prefix="clinic")
         for _ in range(40)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 
 import pytest
 
@@ -11,8 +12,11 @@ from actions import callback_buttons
 from actions.content import ContentStore
 from actions.messages import BUTTON_PAYLOADS, MORE_PAYLOAD, TOPIC_REQUESTS, URGENT_CHECK_BUTTONS
 from plugins.channel.limits import ConversationRateLimit
-from plugins.channel.request import as_patient_text
+from plugins.channel.request import as_patient_text, valid_sender
 from plugins.channel.rest import BadRequest, MergingOutputChannel, parse_body, safety_reply
+
+# A valid sender, so that a body refused below is refused for its own fault, not for its sender's.
+SENDER = "1b4e28ba-2fa1-4d2e-883f-0016d3cca427"
 
 
 @pytest.mark.parametrize(
@@ -25,7 +29,7 @@ from plugins.channel.rest import BadRequest, MergingOutputChannel, parse_body, s
         b"null",
         b'{"message": "hi"}',
         b'{"sender": "x"}',
-        b'{"sender": "x", "message": 5}',
+        json.dumps({"sender": SENDER, "message": 5}).encode(),
         b'{"sender": 5, "message": "hi"}',
         b'{"sender": " ", "message": "hi"}',
         json.dumps({"sender": "x" * 200, "message": "hi"}).encode(),
@@ -33,7 +37,11 @@ from plugins.channel.rest import BadRequest, MergingOutputChannel, parse_body, s
         json.dumps({"sender": "x\ud800", "message": "hi"}).encode(),
         json.dumps({"sender": "a\u0000", "message": "hi"}).encode(),
         b"[" * 65536,
-        b'{"sender": "abc", "message": "hi", "metadata": ' + b"[" * 60000 + b"]" * 60000 + b"}",
+        json.dumps({"sender": SENDER, "message": "hi"}).encode()[:-1]
+        + b', "metadata": '
+        + b"[" * 60000
+        + b"]" * 60000
+        + b"}",
         json.dumps({"sender": "a\nb", "message": "hi"}).encode(),
         json.dumps({"sender": " abc ", "message": "hi"}).encode(),
     ],
@@ -45,12 +53,46 @@ def test_bad_bodies_are_refused_with_a_reason(raw: bytes) -> None:
 
 
 def test_good_body() -> None:
-    assert parse_body(b'{"sender": "abc", "message": "hi", "metadata": {"x": 1}}') == ("abc", "hi")
+    raw = json.dumps({"sender": SENDER, "message": "hi", "metadata": {"x": 1}}).encode()
+    assert parse_body(raw) == (SENDER, "hi")
+
+
+def test_random_uuids_are_accepted_as_the_widget_and_python_make_them() -> None:
+    for _ in range(200):
+        sender = str(uuid.uuid4())
+        assert valid_sender(sender) == sender
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "patient-1",
+        "p1",
+        SENDER.upper(),  # canonical form only: one conversation, one id
+        str(uuid.uuid1()),  # time and host based: guessable
+        str(uuid.uuid3(uuid.NAMESPACE_DNS, "patient-1")),  # derived from a name: guessable
+        "00000000-0000-0000-0000-000000000000",
+        SENDER[:-1],  # too short
+        SENDER + "0",  # too long
+        SENDER.replace("-", ""),  # not canonical: no hyphens
+        "{" + SENDER + "}",
+        "urn:uuid:" + SENDER,
+        SENDER + "\n",
+        SENDER[:-1] + "\ud800",  # lone surrogate
+        SENDER[:-1] + "\u0000",  # NUL
+        SENDER[:-1] + "\uff10",  # a full-width digit zero
+        SENDER[:19] + "c" + SENDER[20:],  # variant other than RFC 4122
+    ],
+)
+def test_only_random_uuids_are_accepted_as_conversation_ids(sender: str) -> None:
+    with pytest.raises(BadRequest) as e:
+        valid_sender(sender)
+    assert "UUID" in str(e.value) and "version 4" in str(e.value)
 
 
 def test_nul_and_lone_surrogates_are_dropped_from_the_message() -> None:
-    raw = json.dumps({"sender": "abc", "message": "a\u0000b\ud800c\udfff \U0001f915"}).encode()
-    assert parse_body(raw) == ("abc", "abc \U0001f915")
+    raw = json.dumps({"sender": SENDER, "message": "a\u0000b\ud800c\udfff \U0001f915"}).encode()
+    assert parse_body(raw) == (SENDER, "abc \U0001f915")
 
 
 def test_text_buttons_and_custom_are_one_message() -> None:
