@@ -115,6 +115,14 @@ def test_behind_the_trusted_proxy_each_patient_has_a_bucket(nginx: Nginx) -> Non
     assert "203.0.113.8 " in log and f"{PROXY} " not in log
 
 
+def test_ipv6_patients_are_keyed_by_their_64(nginx: Nginx) -> None:
+    # One household or phone network hands out many addresses in one /64: they share one bucket,
+    # else an IPv6 client would get a fresh bucket per address; another /64 is another patient.
+    assert statuses(PROXY, nginx.url(), BURST + 2, "2001:db8:0:1::7")[-1] == 429
+    assert statuses(PROXY, nginx.url(), 1, "2001:db8:0:1:ffff::8") == [429], "same /64"
+    assert statuses(PROXY, nginx.url(), 1, "2001:db8:0:2::7") == [200], "another /64"
+
+
 def test_forwarded_for_from_an_untrusted_client_is_ignored(nginx: Nginx) -> None:
     assert statuses("127.0.0.3", nginx.url(), BURST + 2, "203.0.113.9")[-1] == 429
     # A new forged address does not buy a new bucket.
