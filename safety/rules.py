@@ -13,12 +13,13 @@ Every error names the file and the entry, in plain words, so `make check` can sh
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Pattern, Set, Tuple, Union
+from typing import Any, Dict, FrozenSet, List, Optional, Pattern, Set, Tuple, Union
 
 import yaml
 
@@ -52,6 +53,11 @@ class Flag:
     # The message calling it the patient's usual attack (and nothing saying new or sudden) cancels the
     # flag: "felt like my head would split open, my usual migraine" is hyperbole about a known pattern.
     unless_usual: bool = False
+    # Provenance of the note, as content/answers.yml records it for every text: the named reference it
+    # follows, the role of whoever checked it against that reference, and when.
+    source: str = ""
+    reviewer_role: str = ""
+    last_reviewed: Optional[dt.date] = None
 
     @property
     def features(self) -> Tuple[str, ...]:
@@ -231,6 +237,7 @@ def _flag(raw: Any, features: Dict[str, Any], where: str) -> Flag:
             f"{where}: the note must not hard-code a phone number: write {{emergency_number}} "
             "or {crisis_line}."
         )
+    source, reviewer_role, last_reviewed = _note_provenance(raw, where)
     examples = raw.get("examples") or []
     if not isinstance(examples, list) or not all(
         isinstance(e, str) and e.strip() for e in examples
@@ -245,7 +252,30 @@ def _flag(raw: Any, features: Dict[str, Any], where: str) -> Flag:
         otherwise=otherwise,
         note=note.strip(),
         unless_usual=bool(raw.get("unless_usual")),
+        source=source,
+        reviewer_role=reviewer_role,
+        last_reviewed=last_reviewed,
     )
+
+
+def _note_provenance(raw: Dict[str, Any], where: str) -> Tuple[str, str, Optional[dt.date]]:
+    """The note's source (required: a patient-facing text without one is refused, as in content/),
+    reviewer_role and last_reviewed (a date when given)."""
+    source = raw.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise SafetyRulesError(
+            f"{where}: the note has no 'source'. Add the named reference it follows, e.g. "
+            'source: "NHS: when to call 999 (stroke, FAST)", with reviewer_role and last_reviewed.'
+        )
+    role = raw.get("reviewer_role") or ""
+    if not isinstance(role, str):
+        raise SafetyRulesError(f"{where}: 'reviewer_role' must be a text in quotes.")
+    reviewed = raw.get("last_reviewed")
+    if reviewed is not None and (
+        not isinstance(reviewed, dt.date) or isinstance(reviewed, dt.datetime)
+    ):
+        raise SafetyRulesError(f"{where}: 'last_reviewed' must be a date, YYYY-MM-DD.")
+    return source.strip(), role.strip(), reviewed
 
 
 def _replacements(raw: Any, where: str, literal: bool) -> Tuple[Tuple[Pattern[str], str], ...]:
