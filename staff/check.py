@@ -418,7 +418,7 @@ def check_flows(p: Project, report: Report, topic_intents: Set[str]) -> None:
             )
     # Every topic question has a conversation test.
     tested = {s.name for f in p.test_flows for s in f.steps if s.kind == "intent"}
-    for intent in sorted(topic_intents):
+    for intent in sorted(topic_intents & set(p.intents)):  # an unknown one is reported above
         if intent not in tested:
             report.error(
                 f"{where(dom, root, p.intent_line(intent))}: the intent '{intent}' has no conversation test. "
@@ -517,7 +517,8 @@ def check_topics(p: Project, report: Report, content: Any) -> Set[str]:
         if topic not in content.topics:
             report.error(
                 f"{rel(answers_path, root)}: the question(s) {', '.join(names)} lead to the topic '{topic}', "
-                "which has no answer in content/answers.yml. Add the topic there."
+                f"which has no answer in content/answers.yml.{did_you_mean(topic, content.topics)} "
+                "Add the topic there, or correct the spelling."
             )
     for topic in content.topics:
         if topic not in routes and f"ask_{topic}" in p.intents:

@@ -477,6 +477,8 @@ def test_typo_in_an_intent_name_suggests_the_nearest(project: Path) -> None:
     line = line_of(path, "- intent: ask_postdrom")
     msg = one_matching(errors(project), rf"^data/rules/migraine.yml line {line}: .*ask_postdrom'")
     assert "Did you mean ask_postdrome?" in msg
+    topic = one_matching(errors(project), r"lead to the topic 'postdrom',")
+    assert "Did you mean postdrome?" in topic
 
 
 def test_typo_in_a_training_file_suggests_the_nearest(project: Path) -> None:
@@ -507,7 +509,8 @@ def test_make_check_failure_ends_with_the_summary_and_no_make_noise(project: Pat
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "make:" not in out and "Error 1" not in out, out
-    assert proc.stdout.rstrip().splitlines()[-1].startswith("make check: 4 problems to fix")
+    assert re.match(r"make check: \d+ problems? to fix", proc.stdout.rstrip().splitlines()[-1])
+    assert "ERROR    data/rules/migraine.yml line" in proc.stdout
 
 
 def test_make_help_lists_every_staff_command() -> None:
