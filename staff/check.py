@@ -19,6 +19,7 @@ is any error; warnings alone do not fail.
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import os
 import re
@@ -28,7 +29,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from actions import topics
 from actions.content import PLACEHOLDER_MARK as PLACEHOLDER
@@ -111,13 +112,87 @@ def check_yaml(root: Path, report: Report) -> None:
 # ---------------------------------------------------------------- 2. content
 
 
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """' Did you mean ask_postdrome?' for a misspelt name, or '' when nothing is close."""
+    close = difflib.get_close_matches(name, sorted(set(known)), n=1, cutoff=0.75)
+    return f" Did you mean {close[0]}?" if close else ""
+
+
+_CONTENT_FILE = re.compile(r"^(?:[^\s:]*/)?(content/[\w.-]+\.ya?ml):?\s*(.*)$", re.S)
+_TRAIL = re.compile(
+    r"topic '([^']+)'|reply '([^']+)'|details '([^']+)'|message (\d+)"
+    r"|\b(clinic|emergency|session)\.(\w+)|'([\w-]+)'|\b(messages|more|warning|title|source_section|"
+    r"reviewer_role|last_reviewed)\b"
+)
+
+
+def content_error_line(message: str, root: Path) -> str:
+    """A ContentError message with the file's line added (actions/content.py names the topic and field,
+    not the line): the deepest key of the message's trail that the line-numbered reader finds."""
+    m = _CONTENT_FILE.match(message)
+    if not m or re.match(r"line \d+", m.group(2).lstrip(":").strip()):
+        return message
+    name, rest = m.group(1), m.group(2)
+    try:
+        node: Any = load_yaml(root / name, root)
+    except YamlProblem as e:
+        return e.message
+    line = 0
+    for t in _TRAIL.finditer(rest.split(". ")[0]):
+        topic, reply, detail, index, section, field_, quoted, key = t.groups()
+        steps: List[Any]
+        if topic:
+            steps = ["topics", topic]
+        elif reply:
+            steps = ["replies", reply]
+        elif detail:
+            steps = ["details", detail]
+        elif index:
+            steps = [int(index) - 1]
+        elif section:
+            steps = [section, field_]
+        else:
+            steps = [quoted or key]
+        for step in steps:
+            if isinstance(node, LineDict) and step in node:
+                line = node.key_lines[step]
+                node = node[step]
+            elif isinstance(node, list) and isinstance(step, int) and 0 <= step < len(node):
+                line = getattr(node, "item_lines", [line] * len(node))[step]
+                node = node[step]
+            elif isinstance(node, LineDict) and isinstance(step, str):
+                found = _find_key(node, step)
+                if found:
+                    line, node = found
+    if not line:
+        return f"{name}: {rest}"
+    return f"{name} line {line}: {rest}"
+
+
+def _find_key(node: Any, key: str) -> Optional[Tuple[int, Any]]:
+    """The first (line, value) of `key` anywhere under `node`."""
+    if isinstance(node, LineDict):
+        if key in node:
+            return node.key_lines[key], node[key]
+        for value in node.values():
+            found = _find_key(value, key)
+            if found:
+                return found
+    elif isinstance(node, list):
+        for value in node:
+            found = _find_key(value, key)
+            if found:
+                return found
+    return None
+
+
 def check_content(root: Path, report: Report) -> Optional[Any]:
     from actions.content import ContentError, load
 
     try:
         return load(root / "content")
     except ContentError as e:
-        report.error(str(e))
+        report.error(content_error_line(report._clean(str(e)), root))
         return None
 
 
@@ -201,6 +276,12 @@ def read_project(root: Path) -> Project:
 def check_examples(p: Project, report: Report) -> None:
     root = p.root
     for b in p.bad_lines:
+        if b.indented:
+            report.error(
+                f"{where(b.path, root, b.line)}: this example is indented further than the ones above it, "
+                f"so Rasa silently skips it: '{b.text}'. Line its '-' up with the other examples."
+            )
+            continue
         report.error(
             f"{where(b.path, root, b.line)}: every example must start with '- ' (a dash and a space); "
             f"this line is '{b.text}'. Add the dash, or if it is a note, start it with # in the file's "
@@ -213,7 +294,8 @@ def check_examples(p: Project, report: Report) -> None:
             reported_unknown.add((ex.intent, ex.path))
             report.error(
                 f"{where(ex.path, root, ex.line)}: the intent '{ex.intent}' is not listed under 'intents:' in "
-                "domain.yml. Add it there (or correct the spelling so it matches)."
+                f"domain.yml.{did_you_mean(ex.intent, p.intents)} Add it there (or correct the spelling so "
+                "it matches)."
             )
     # The same example under two intents, or twice under one.
     # Compared as the model sees them (case, spacing, end punctuation and entity marks ignored) across
@@ -280,6 +362,7 @@ def check_examples(p: Project, report: Report) -> None:
         if ex.intent not in known:
             report.error(
                 f"{where(hp, root, ex.line)}: the intent '{ex.intent}' is not in domain.yml."
+                + did_you_mean(ex.intent, p.intents)
             )
 
 
@@ -296,12 +379,14 @@ def check_flows(p: Project, report: Report, topic_intents: Set[str]) -> None:
             if step.kind == "intent" and step.name not in known_intents:
                 report.error(
                     f"{where(step.path, root, step.line)}: the {kind} '{flow.name}' uses the intent "
-                    f"'{step.name}', which is not in domain.yml. Correct the spelling or add the intent."
+                    f"'{step.name}', which is not in domain.yml.{did_you_mean(step.name, p.intents)} "
+                    "Correct the spelling or add the intent."
                 )
             if step.kind == "action" and step.name not in p.actions:
                 report.error(
                     f"{where(step.path, root, step.line)}: the {kind} '{flow.name}' uses the action "
-                    f"'{step.name}', which is not in domain.yml. Correct the spelling."
+                    f"'{step.name}', which is not in domain.yml.{did_you_mean(step.name, p.actions)} "
+                    "Correct the spelling."
                 )
     # Every intent is handled by a rule or story; topic questions are answered by action_answer_topic.
     handled: Dict[str, Set[str]] = defaultdict(set)
@@ -333,7 +418,7 @@ def check_flows(p: Project, report: Report, topic_intents: Set[str]) -> None:
             )
     # Every topic question has a conversation test.
     tested = {s.name for f in p.test_flows for s in f.steps if s.kind == "intent"}
-    for intent in sorted(topic_intents):
+    for intent in sorted(topic_intents & set(p.intents)):  # an unknown one is reported above
         if intent not in tested:
             report.error(
                 f"{where(dom, root, p.intent_line(intent))}: the intent '{intent}' has no conversation test. "
@@ -432,7 +517,8 @@ def check_topics(p: Project, report: Report, content: Any) -> Set[str]:
         if topic not in content.topics:
             report.error(
                 f"{rel(answers_path, root)}: the question(s) {', '.join(names)} lead to the topic '{topic}', "
-                "which has no answer in content/answers.yml. Add the topic there."
+                f"which has no answer in content/answers.yml.{did_you_mean(topic, content.topics)} "
+                "Add the topic there, or correct the spelling."
             )
     for topic in content.topics:
         if topic not in routes and f"ask_{topic}" in p.intents:
@@ -469,6 +555,7 @@ def check_buttons(p: Project, report: Report, content: Any, answers: Any, table:
         if intent not in intents:
             report.error(
                 f"{source}: the button '{payload}' sends the intent '{intent}', which is not in domain.yml."
+                + did_you_mean(intent, p.intents)
             )
             return
         for name in ents:

@@ -166,6 +166,15 @@ def load_yaml(path: Path, root: Path = ROOT) -> Any:
         )
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
+        opened = _unclosed_quote_line(text, e)
+        if opened:
+            raise YamlProblem(
+                path,
+                opened,
+                f"{rel(path, root)} line {opened}: a quote mark opened on this line is not closed on it. "
+                "Add the closing quote at the end of the text (a quote inside the text must be the other "
+                "kind, or written twice for ').",
+            )
         line = mark.line + 1 if mark else 0
         col = f", column {mark.column + 1}" if mark else ""
         problem = getattr(e, "problem", None) or str(e)
@@ -177,6 +186,31 @@ def load_yaml(path: Path, root: Path = ROOT) -> Any:
             f"{rel(path, root)} line {line}{col}: this is not valid YAML "
             f"({detail}). {_hint(detail)}",
         )
+
+
+def _unclosed_quote_line(text: str, error: Exception) -> int:
+    """The line (1-based) where the quote that broke the file opens, or 0. YAML reports an unclosed
+    quote where the file ends, or where the next quote mark pairs with it, far below the mistake: the
+    quoted text that starts on one line and ends on another is the culprit (staff texts never span
+    lines inside quotes)."""
+    context = getattr(error, "context_mark", None)
+    if context is not None and "quoted scalar" in str(getattr(error, "context", "")):
+        return context.line + 1
+    bad_line = getattr(getattr(error, "problem_mark", None), "line", None)
+    culprit = 0
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if bad_line is not None and token.start_mark.line > bad_line:
+                break
+            if (
+                isinstance(token, yaml.ScalarToken)
+                and token.style in ('"', "'")
+                and token.end_mark.line > token.start_mark.line
+            ):
+                culprit = token.start_mark.line + 1
+    except yaml.YAMLError:
+        pass
+    return culprit
 
 
 def project_yaml_files(root: Path) -> List[Path]:
@@ -227,6 +261,7 @@ class BadLine:
     path: Path
     line: int
     text: str
+    indented: bool = False  # starts with '- ' but deeper than the block: Rasa skips it too
 
 
 def block_lines(item: LineDict, key: str) -> Iterator[Tuple[int, str]]:
@@ -260,6 +295,12 @@ def examples_in(
         for line_no, line in block_lines(item, "examples"):
             s = line.strip()
             if not s:
+                continue
+            # Rasa keeps only lines that start with '-' at the block's own indentation
+            # (rasa_yaml._parse_multiline_example), so a deeper one is silently skipped.
+            if s.startswith("-") and not line.startswith("-"):
+                if bad is not None:
+                    bad.append(BadLine(path, line_no, s, indented=True))
                 continue
             if s.startswith("- "):
                 out.append(Example(intent, s[2:].strip(), path, line_no))

@@ -129,7 +129,7 @@ def test_content_validation_runs(project: Path) -> None:
     )
     one_matching(
         errors(project),
-        r"content/answers.yml: topic 'aura', messages, message \d+ is \d+ characters long; keep each message under 320",
+        r"content/answers.yml line \d+: topic 'aura', messages, message \d+ is \d+ characters long; keep each message under 320",
     )
 
 
@@ -417,3 +417,104 @@ def test_a_new_topic_needs_no_code_change(project: Path) -> None:
     answers, _ = check.load_topic_logic(content)
     assert answers.choose_topic(content, wx.INTENT, [], [], None) == wx.TOPIC
     assert errors(project) == []
+
+
+# ---------------------------------------------------------------- issue 14 item 4: mistakes a nurse made
+
+
+def test_example_indented_deeper_than_its_siblings_is_reported(project: Path) -> None:
+    # YAML keeps it, but Rasa only reads lines that start with '-' at the block's indentation.
+    path = project / "data" / "nlu" / "postdrome.yml"
+    replace(path, "    - migraine hangover\n", "      - migraine hangover\n")
+    line = line_of(path, "      - migraine hangover")
+    msg = one_matching(errors(project), rf"^data/nlu/postdrome.yml line {line}: ")
+    assert "indented further" in msg and "Rasa silently skips it" in msg
+    assert "'- migraine hangover'" in msg
+
+
+def test_unclosed_quote_points_at_the_line_where_it_opens(project: Path) -> None:
+    path = project / "content" / "answers.yml"
+    replace(path, "    title: Auras\n", '    title: "Auras\n')
+    line = line_of(path, 'title: "Auras')
+    msg = one_matching(errors(project), r"quote mark")
+    assert msg.startswith(f"content/answers.yml line {line}: a quote mark opened on this line")
+
+
+def test_unclosed_quote_at_the_end_of_a_file_points_at_its_line(project: Path) -> None:
+    path = project / "content" / "callback.yml"
+    replace(
+        path, 'ask_time: "When is the best time to call you?"', 'ask_time: "When is the best time'
+    )
+    line = line_of(path, 'ask_time: "When is the best time')
+    one_matching(errors(project), rf"^content/callback.yml line {line}: a quote mark opened")
+
+
+def test_content_error_in_the_answers_names_the_line(project: Path) -> None:
+    path = project / "content" / "answers.yml"
+    long_text = "An aura is " + "very " * 70 + "long."
+    replace(
+        path,
+        '      - "Aura symptoms usually start gradually',
+        f'      - "{long_text}"\n      - "Aura symptoms usually start gradually',
+    )
+    line = line_of(path, long_text)
+    one_matching(
+        errors(project),
+        rf"^content/answers.yml line {line}: topic 'aura', messages, message \d+ is",
+    )
+
+
+def test_content_error_in_the_clinic_details_names_the_line(project: Path) -> None:
+    path = project / "content" / "clinic.yml"
+    replace(path, '  number: "911"', '  number: "nine one one"')
+    line = line_of(path, '  number: "nine one one"')
+    one_matching(errors(project), rf"^content/clinic.yml line {line}: ")
+
+
+def test_typo_in_an_intent_name_suggests_the_nearest(project: Path) -> None:
+    path = project / "data" / "rules" / "migraine.yml"
+    replace(path, "      - intent: ask_postdrome", "      - intent: ask_postdrom")
+    line = line_of(path, "- intent: ask_postdrom")
+    msg = one_matching(errors(project), rf"^data/rules/migraine.yml line {line}: .*ask_postdrom'")
+    assert "Did you mean ask_postdrome?" in msg
+    topic = one_matching(errors(project), r"lead to the topic 'postdrom',")
+    assert "Did you mean postdrome?" in topic
+
+
+def test_typo_in_a_training_file_suggests_the_nearest(project: Path) -> None:
+    path = project / "data" / "nlu" / "postdrome.yml"
+    replace(path, "- intent: ask_postdrome\n", "- intent: ask_postdrme\n")
+    msg = one_matching(
+        errors(project), r"^data/nlu/postdrome.yml line \d+: the intent 'ask_postdrme'"
+    )
+    assert "Did you mean ask_postdrome?" in msg
+
+
+def test_a_name_far_from_every_intent_gets_no_suggestion(project: Path) -> None:
+    path = project / "data" / "rules" / "migraine.yml"
+    replace(path, "      - intent: ask_postdrome", "      - intent: zzz_unrelated")
+    msg = one_matching(errors(project), r"'zzz_unrelated'")
+    assert "Did you mean" not in msg
+
+
+def _make(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        ["make", "--no-print-directory", *args], cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def test_make_check_failure_ends_with_the_summary_and_no_make_noise(project: Path) -> None:
+    replace(project / "data" / "rules" / "migraine.yml", "intent: ask_postdrome", "intent: ask_x")
+    proc = _make("check", "QUICK=1", f"CHECK_ROOT={project}")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "make:" not in out and "Error 1" not in out, out
+    assert re.match(r"make check: \d+ problems? to fix", proc.stdout.rstrip().splitlines()[-1])
+    assert "ERROR    data/rules/migraine.yml line" in proc.stdout
+
+
+def test_make_help_lists_every_staff_command() -> None:
+    listed = set(re.findall(r"^  make (\S+)", _make("help").stdout, re.M))
+    verbs = {"run", "test", "quick", "check", "train", "publish", "review", "add-examples"}
+    verbs |= {"callbacks", "purge", "run-cluster", "bench"}
+    assert verbs <= listed, sorted(verbs - listed)
