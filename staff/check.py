@@ -646,11 +646,17 @@ def safety_canaries(root: Path) -> List[Tuple[str, str, str]]:
 def check_red_flags(p: Project, report: Report) -> None:
     try:
         from safety.detector import assess
+        from safety.rules import SafetyRulesError, rules
     except Exception as e:  # noqa: BLE001
         report.error(
             f"The red-flag rules (safety/detector.py) could not be loaded: {e}. Tell an engineer: the "
             "assistant must not go live without them."
         )
+        return
+    try:
+        rules()  # loaded here, so a mistake in red_flags.yml is a message, not a stack trace
+    except SafetyRulesError as e:
+        report.error(f"{e} The assistant must not go live until the red-flag rules load.")
         return
     canaries = safety_canaries(p.root)
     if not canaries:

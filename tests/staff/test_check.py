@@ -518,3 +518,19 @@ def test_make_help_lists_every_staff_command() -> None:
     verbs = {"run", "test", "quick", "check", "train", "publish", "review", "add-examples"}
     verbs |= {"callbacks", "purge", "run-cluster", "bench"}
     assert verbs <= listed, sorted(verbs - listed)
+
+
+def test_a_red_flag_rules_mistake_is_a_message_not_a_stack_trace(monkeypatch) -> None:
+    import safety.rules
+    from staff import check
+
+    def broken() -> None:
+        raise safety.rules.SafetyRulesError(
+            "safety/red_flags.yml: flags[0] (thunderclap_headache): the note has no 'source'."
+        )
+
+    monkeypatch.setattr(safety.rules, "rules", broken)
+    report = check.Report(root=check.ROOT)
+    check.check_red_flags(None, report)  # type: ignore[arg-type]
+    assert len(report.errors) == 1
+    assert "thunderclap_headache" in report.errors[0] and "must not go live" in report.errors[0]
