@@ -28,6 +28,7 @@ from typing import Any, Dict, List, Optional
 import sqlalchemy as sa
 
 from ops import settings
+from plugins.env import postgresql_connect_args
 
 logger = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def engine(url: Optional[str] = None) -> sa.engine.Engine:
                 eng = sa.create_engine(url, connect_args={"timeout": 15})
             else:
                 eng = sa.create_engine(
-                    url, pool_pre_ping=True, connect_args=settings.postgresql_connect_args()
+                    url, pool_pre_ping=True, connect_args=postgresql_connect_args()
                 )
             try:
                 metadata.create_all(eng, checkfirst=True)
