@@ -12,6 +12,7 @@ def test_preflight_stops_postgresql_logging_failing_statements(pg_database: str)
         "TRACKER_DIALECT": "postgresql",
         "TRACKER_DB": pg_database,
         "TRACKER_STORE_URL": f"postgresql://postgres@127.0.0.1:5432/{pg_database}",
+        "CLINIC_ALLOW_PLACEHOLDERS": "1",  # the repository's demo content (issue 11)
     }
     report = preflight.run(env=env, quiet=True)
     assert not report.problems, report.problems
