@@ -540,7 +540,9 @@ def test_publish_swaps_the_model_without_failed_requests(stack: Stack, training:
     stop = threading.Event()
 
     def chat(n: int) -> None:
-        sender = str(uuid.uuid4())  # one conversation per client, as before the ids had to be UUIDs
+        # A new conversation every few messages, as many patients are during a publish: one
+        # conversation sending back to back would meet the per-conversation rate limit (30 a minute).
+        sender = str(uuid.uuid4())
         questions = [
             "what is an aura",
             "/ask_ketamine_what",
@@ -556,6 +558,8 @@ def test_publish_swaps_the_model_without_failed_requests(stack: Stack, training:
                     json={"sender": sender, "message": questions[i % 4]},
                     timeout=300,
                 )
+                if i % 4 == 3:
+                    sender = str(uuid.uuid4())
                 ok = r.status_code == 200 and bool(r.json())
                 results.append((r.status_code if ok else -r.status_code, time.monotonic() - t0))
             except requests.RequestException:
