@@ -119,27 +119,6 @@ def test_grade_table_lists_every_text() -> None:
 
 # ---------------------------------------------------------------- `make check`
 
-COPY = (
-    "data",
-    "content",
-    "domain.yml",
-    "config.yml",
-    "endpoints.yml",
-    "credentials.yml",
-    "tests/conversations",
-    "tests/nlu/heldout.yml",
-    "safety/red_flags.yml",
-)
-
-
-@pytest.fixture()
-def project(tmp_path: Path) -> Path:
-    for rel in COPY:
-        src, dest = ROOT / rel, tmp_path / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        (shutil.copytree if src.is_dir() else shutil.copy2)(src, dest)
-    return tmp_path
-
 
 def run_check(project: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
