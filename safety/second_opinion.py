@@ -128,7 +128,9 @@ def shared() -> Optional[SecondOpinion]:
     if not enabled():
         logger.warning("the learned second opinion is off (CLINIC_SECOND_OPINION); rules only")
         return None
-    return SecondOpinion()
+    opinion = SecondOpinion()
+    opinion.scores("warm up")  # the first encoding sets up the tokenizer and BLAS: not on a patient
+    return opinion
 
 
 @lru_cache(maxsize=256)

@@ -76,7 +76,8 @@ def test_an_ordinary_message_gets_the_error_reply_within_the_turn_bound(stack: S
     # 60 s timeout fired first: silence).
     reply, elapsed = timed(stack, "what is an aura?")
     assert set(kinds(reply)) == {"error"} and PHONE in texts(reply)
-    assert elapsed < TURN_TIMEOUT + 10  # a liveness guard, not a speed measurement
+    # a liveness guard against Rasa's own 5-minute wait, not a speed measurement (the machine may be busy)
+    assert elapsed < TURN_TIMEOUT + 30
 
 
 @pytest.mark.parametrize(
