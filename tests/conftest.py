@@ -7,14 +7,48 @@ staff-editable files to break on purpose; `add_event` writes a row of Rasa's `ev
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
 from typing import Any, Dict, List, Sequence
 
 import pytest
 
 from ops.settings import ROOT
+
+# ---------------------------------------------------------------- the content the tests serve
+
+_RELEASES: List[Path] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The assistant serves published content only (actions/content.py). The tests serve the drafts in
+    content/, published once into a release store of their own (every process they start inherits it):
+    they test the repository's texts, and never change what this machine's `make run` serves."""
+    store = Path(tempfile.mkdtemp(prefix="clinic-test-releases-"))
+    _RELEASES.append(store)
+    os.environ["CLINIC_CONTENT_RELEASES"] = str(store)
+    from staff.content_release import PublishRefused, publish
+
+    allow = os.environ.get("CLINIC_ALLOW_PLACEHOLDERS")
+    os.environ["CLINIC_ALLOW_PLACEHOLDERS"] = "1"  # the demo clinic details, for this publish only
+    try:
+        publish("tests")
+    except PublishRefused as e:
+        raise pytest.UsageError(f"the content drafts cannot be published: {e}") from e
+    finally:
+        if allow is None:
+            del os.environ["CLINIC_ALLOW_PLACEHOLDERS"]
+        else:
+            os.environ["CLINIC_ALLOW_PLACEHOLDERS"] = allow
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for store in _RELEASES:
+        shutil.rmtree(store, ignore_errors=True)
+
 
 # ---------------------------------------------------------------- the REST channel's replies
 
