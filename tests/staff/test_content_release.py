@@ -294,15 +294,6 @@ def test_the_store_serves_the_published_version_never_the_drafts(store: Path, dr
     assert served.get().topics["aura"].messages[0] == AURA_FIRST
 
 
-def test_the_store_reads_the_pointer_at_most_every_interval(store: Path, drafts: Path) -> None:
-    cr.publish("nurse", drafts)
-    served = ContentStore(store, check_every=3600)
-    set_aura_first(drafts, '"Changed."')
-    cr.publish("nurse", drafts)
-    assert served.get().topics["aura"].messages[0] == AURA_FIRST
-    assert served.reload() and served.get().topics["aura"].messages[0] == "Changed."
-
-
 # ---------------------------------------------------------------- command line and first release
 
 
