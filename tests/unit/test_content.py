@@ -260,9 +260,7 @@ def test_store_follows_the_published_version_and_keeps_it_when_one_is_broken(
     assert store.get().topics["aura"].title == "Auras" and store.last_error is None
 
 
-def test_store_checks_the_pointer_at_most_every_interval(
-    content_dir: Path, releases: Path
-) -> None:
+def test_store_checks_the_pointer_at_most_every_interval(content_dir: Path, releases: Path) -> None:
     from staff.content_release import publish
 
     publish("test", content_dir)
