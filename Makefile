@@ -112,11 +112,14 @@ publish: setup ## put the newest model (or MODEL=path) live on the running assis
 # The answer texts (content/*.yml) are drafts until released: the same checks as `make check` for them
 # (placeholders, notes, quote marks, reading grade...), then a new version every assistant switches to
 # within seconds. WHO=your name (default: your login), NOTE="what changed": both kept in the history.
+# A refusal's last line is its own message, without make's "Error 1" (as for `make check`).
 release: setup ## check the answer drafts in content/ and put them live (WHO=name NOTE="what changed")
-	@$(PY) -m staff.content_release publish $(if $(WHO),--who "$(WHO)") $(if $(NOTE),--note "$(NOTE)")
+	@$(PY) -m staff.content_release publish $(if $(WHO),--who "$(WHO)") $(if $(NOTE),--note "$(NOTE)") || { \
+	  $(if $(filter-out release,$(MAKECMDGOALS)),,kill -PIPE $$PPID;) exit 1; }
 
 rollback: setup ## put the previously released answers back live (one step back; WHO=name)
-	@$(PY) -m staff.content_release rollback $(if $(WHO),--who "$(WHO)")
+	@$(PY) -m staff.content_release rollback $(if $(WHO),--who "$(WHO)") || { \
+	  $(if $(filter-out rollback,$(MAKECMDGOALS)),,kill -PIPE $$PPID;) exit 1; }
 
 interactive: model ## Rasa's interactive learning on 5007 (practice chats are not stored)
 	@$(PY) -m ops.launcher interactive

@@ -23,6 +23,7 @@ from ops import launcher
 from ops.settings import ROOT
 from staff import content_release as cr
 from tests.conftest import line_of, replace
+from tests.staff import worked_example as wx
 
 AURA_FIRST = load(CONTENT_DIR).topics["aura"].messages[0]
 
@@ -69,6 +70,11 @@ def only(problems: List[cr.Problem], pattern: str) -> cr.Problem:
 
 def test_the_repositorys_drafts_can_be_published(store: Path) -> None:
     assert cr.check_draft(CONTENT_DIR) == []
+
+
+def test_the_guides_worked_example_answer_can_be_published(store: Path, drafts: Path) -> None:
+    wx.apply_step(drafts.parent, wx.CONTENT)
+    assert cr.check_draft(drafts) == []
 
 
 def test_demo_clinic_details_are_refused_unless_placeholders_are_allowed(
