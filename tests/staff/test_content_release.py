@@ -300,6 +300,21 @@ def test_the_store_serves_the_published_version_never_the_drafts(store: Path, dr
     assert served.get().topics["aura"].messages[0] == AURA_FIRST
 
 
+def test_every_server_reading_the_store_switches_to_the_same_version(
+    store: Path, drafts: Path
+) -> None:
+    """Two servers (two action servers, or an action server and a Rasa server's REST channel) on one
+    store serve one version after each publish and rollback."""
+    cr.publish("nurse", drafts)
+    servers = [ContentStore(store, check_every=0.0) for _ in range(2)]
+    set_aura_first(drafts, '"Version two."')
+    v2 = cr.publish("nurse", drafts)
+    assert {s.get().version for s in servers} == {f"v2-{v2.fingerprint}"}
+    cr.rollback("nurse")
+    assert len({s.get().version for s in servers}) == 1
+    assert {s.get().topics["aura"].messages[0] for s in servers} == {AURA_FIRST}
+
+
 # ---------------------------------------------------------------- command line and first release
 
 
