@@ -1,4 +1,5 @@
-"""The messages of the call-back form, built from content/callback.yml in the REST channel's format
+"""The messages of the call-back form, built from callback.yml of the content release being served
+(actions/content.py; the draft is content/callback.yml) in the REST channel's format
 (actions/messages.py). `custom.kind` is "callback"; `custom.field` names the question being asked, and
 `custom.input` tells the widget which keyboard and label to use (docs/widget.md)."""
 
@@ -14,19 +15,26 @@ from actions import callback_buttons as cb
 from actions.content import Content
 from actions.messages import Message, call_link, message
 
-PATH = Path(__file__).resolve().parent.parent / "content" / "callback.yml"
+DRAFT = Path(__file__).resolve().parent.parent / "content" / "callback.yml"
 KIND = "callback"
 # The input label announced by the widget while a question is asked (an <input> needs a name).
 INPUT_LABELS = {"name": "Your first name (optional)", "phone": "Your phone number"}
 
 
-@lru_cache(maxsize=1)
-def _texts() -> Dict[str, Any]:
-    return yaml.safe_load(PATH.read_text(encoding="utf-8"))
+@lru_cache(maxsize=8)
+def _texts(path: Path) -> Dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _path(content: Content) -> Path:
+    """The release's own callback.yml (released and checked with the answers), else the draft."""
+    if content.folder is not None and (content.folder / "callback.yml").is_file():
+        return content.folder / "callback.yml"
+    return DRAFT
 
 
 def text(key: str, content: Content, **extra: Any) -> Any:
-    data = _texts()
+    data = _texts(_path(content))
     fields = {**content.clinic.fields(), "expect": data["expect"], **extra}
     value = data["texts"][key]
     return (

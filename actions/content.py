@@ -175,6 +175,9 @@ class Content:
     clinic: Clinic
     sources: Mapping[str, Provenance] = field(default_factory=dict)  # "reply:<key>", "reason:<key>"
     version: str = ""
+    folder: Optional[Path] = (
+        None  # where its files were read: a release folder, or the drafts in tests
+    )
 
     def symptom_owner(self, symptom: str) -> Optional[str]:
         """The topic whose details name this symptom (e.g. tingling -> aura)."""
@@ -536,7 +539,9 @@ def load(content_dir: Path = CONTENT_DIR) -> Content:
     answers_path = content_dir / "answers.yml"
     version = content_version(content_dir)
     clinic = parse_clinic(read_yaml(clinic_path), clinic_path)
-    return parse_content(read_yaml(answers_path), clinic, answers_path, version)
+    return replace(
+        parse_content(read_yaml(answers_path), clinic, answers_path, version), folder=content_dir
+    )
 
 
 def go_live_problems(

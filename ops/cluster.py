@@ -147,6 +147,7 @@ class Cluster:
         return self._spawn(f"rasa-{i}", self._rasa_args(i))
 
     def start_actions(self, which: Optional[Sequence[int]] = None) -> None:
+        launcher.ensure_content_release(self.full_env)  # a fresh copy has published no answers yet
         which = range(self.action_count) if which is None else which
         procs = {i: self._spawn_actions(i) for i in which}
         for i, proc in procs.items():
