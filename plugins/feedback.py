@@ -33,6 +33,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import sqlalchemy as sa
 
+from plugins.channel import request as webhook_request
 from plugins.channel.limits import ConversationRateLimit
 from plugins.channel.request import BadRequest, decode, valid_sender
 
@@ -97,7 +98,10 @@ class Answer:
 def parse(raw: bytes) -> Feedback:
     """The feedback in a request body, or BadRequest (strict: unknown keys are refused too, so a
     client can never send text along with it)."""
-    body = decode(raw)
+    try:
+        body = decode(raw)
+    except BadRequest as e:  # the webhook's wording, with this route's body
+        raise BadRequest(str(e).replace(webhook_request.BODY_SHAPE, BODY_SHAPE)) from None
     if not isinstance(body, dict):
         raise BadRequest(f"The body must be a JSON object: {BODY_SHAPE}.")
     extra = sorted(set(body) - KEYS)
