@@ -21,7 +21,8 @@ It also lists, in the .md report:
 - marked not helpful: the questions whose answers patients marked "Not helpful" in the widget
   (`unhelpful()`: the feedback table of plugins/feedback.py joined to the conversation on its id and the
   question's time), with the intent and confidence; those answered confidently (at or above
-  --threshold) are listed apart: a confident answer that patients found unhelpful is likely a wrong one;
+  --threshold) are listed apart, and go to the .yml as well (in no other list, they would never be
+  marked): a confident answer that patients found unhelpful is likely a wrong one;
 - asked most: the intents patients asked about most, counted, with a few example wordings
   (`most_asked()`).
 
@@ -189,6 +190,16 @@ FEEDBACK_TABLE = "clinic_feedback"  # plugins/feedback.py
 TIME_TOLERANCE = 0.001
 EXAMPLES = 3
 BUTTON = "(pressed a button)"
+# A group's reason in the .yml for a confident answer marked not helpful (not one of REASONS: the
+# report lists these under their own heading).
+UNHELPFUL = "marked not helpful"
+# Answers already listed under one of REASONS whatever their confidence (classify()).
+LISTED_ACTIONS = {
+    "action_fallback",
+    "action_default_fallback",
+    "action_out_of_scope",
+    "action_contact_clinician",
+}
 
 
 @dataclass
@@ -483,7 +494,7 @@ def write_markdown(
     by_reason: Dict[str, List[Group]] = defaultdict(list)
     for g in groups:
         by_reason[g.reasons.most_common(1)[0][0]].append(g)
-    for reason in REASONS:
+    for reason in REASONS:  # UNHELPFUL groups: in their own section below
         gs = by_reason.get(reason)
         if not gs:
             continue
@@ -505,7 +516,7 @@ def write_markdown(
                     f"- **{g.count}×** {_md(first.text)}{f' ({first.count}×)' if rest and first.count > 1 else ''}{also}"
                 )
             out.append("")
-    if not groups:
+    if not any(reason in by_reason for reason in REASONS):
         out += [
             "",
             "Nothing to review in this period: every patient message was answered confidently.",
@@ -596,6 +607,13 @@ def build(
         items.append(
             (reason, t.guess if reason != OUT_OF_SCOPE else t.guess, scrub(t.text, vocab), t.day)
         )
+    rated = unhelpful(db_url, since, vocab)
+    # The confidently answered ones are in no other list: they go to the .yml too, to be marked.
+    items += [
+        (UNHELPFUL, r.intent, r.text, r.day)
+        for r in confidently_unhelpful(rated, threshold)
+        if r.text != BUTTON and r.action not in LISTED_ACTIONS
+    ]
     groups = group(items)
     today = today or dt.date.today()
     days = sorted({t.day for t in turns})
@@ -616,7 +634,6 @@ def build(
         "yml_name": yml.name,
         "groups": len(groups),
     }
-    rated = unhelpful(db_url, since, vocab)
     asked = asked_counts(turns, vocab)
     meta["unhelpful"] = len(rated)
     meta["confidently_unhelpful"] = len(confidently_unhelpful(rated, threshold))

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
 import pytest
+import yaml
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -158,6 +159,11 @@ def test_unhelpful_lists_the_questions_marked_not_helpful_scrubbed(store, tmp_pa
     assert "do I have migraine? call me on <phone>" in confident.split("### Other")[0]
     assert "recognised as ask_prodrome (0.78, topic prodrome)" in report
     assert "## What patients asked most" in report and "| ask_aura | 2 | 0 |" in report
+    # the confident one is in the .yml too, to be marked with `add_to:` like any other line
+    data = yaml.safe_load(yml.read_text())
+    [marked] = [g for g in data["groups"] if "marked not helpful" in g["why"]]
+    assert marked["best_guess"] == "ask_prodrome"
+    assert [line["text"] for line in marked["lines"]] == ["do I have migraine? call me on <phone>"]
     for text in (report, yml.read_text()):
         assert sender not in text and "555" not in text
 
