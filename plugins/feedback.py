@@ -50,6 +50,8 @@ KEYS = {"sender", "helpful", "turns_back", "topic"}
 # Replies that are never rated: the safety replies must stay above any opinion of them.
 SAFETY_KINDS = {"emergency", "crisis", "urgent_check"}
 SAFETY_ACTIONS = {"action_emergency", "action_crisis"}
+# The greeting ends with the topics menu (an "answer"), but it answers no question.
+GREETING_KIND = "disclaimer"
 RATED_KINDS = {"answer", "clinician"}  # as the widget (widget/clinic-chat.js)
 NAME_CHARS = 100
 
@@ -163,6 +165,8 @@ def locate(events: Sequence[Dict[str, Any]], fb: Feedback) -> Answer:
     ]
     if SAFETY_KINDS & set(bot_kinds) or SAFETY_ACTIONS & set(actions):
         raise NoSuchAnswer("Emergency and crisis replies take no feedback.")
+    if GREETING_KIND in bot_kinds:
+        raise NoSuchAnswer("The greeting takes no feedback.")
     if not RATED_KINDS & set(bot_kinds):
         raise NoSuchAnswer("That message got no answer that takes feedback.")
     topics = [

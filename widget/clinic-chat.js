@@ -47,7 +47,8 @@
   };
   var DEFAULT_LABEL = "Your question";
   // Replies that take the "Helpful" / "Not helpful" buttons, and those that never do (any message of a
-  // reply in SAFETY_KINDS keeps the buttons off the whole reply: plugins/feedback.py refuses them too).
+  // reply in SAFETY_KINDS, or the greeting's disclaimer, keeps the buttons off the whole reply:
+  // plugins/feedback.py refuses them too).
   var RATED_KINDS = ["answer", "clinician"];
   var SAFETY_KINDS = ["emergency", "crisis", "urgent_check"];
   var TOPIC_ID = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
@@ -748,7 +749,9 @@
     msgs.forEach(function (m) { m.turn = turn; });
     var safety = kinds.some(function (k) { return SAFETY_KINDS.indexOf(k) >= 0; });
     var answer = kinds.some(function (k) { return RATED_KINDS.indexOf(k) >= 0; });
-    if (safety || !answer) return;
+    // The greeting ends with the topics menu (an `answer`), but it answers no question.
+    var greeting = kinds.indexOf("disclaimer") >= 0;
+    if (safety || greeting || !answer) return;
     var last = msgs[msgs.length - 1];
     last.rate = true;
     var withTopic = msgs.filter(function (m) { return m.topic; })[0];

@@ -129,12 +129,14 @@ def test_emergency_replies_take_no_feedback(stack: Stack) -> None:
 
 def test_answers_that_are_not_there_are_refused(stack: Stack) -> None:
     sender = new_sender()
+    stack.say(sender, "/greet")
     stack.say(sender, AURA_QUESTION)
     # a conversation that does not exist, an answer further back than the conversation, another topic
     for body in (
         {"sender": new_sender(), "helpful": False},
         {"sender": sender, "helpful": False, "turns_back": 5},
         {"sender": sender, "helpful": False, "topic": "ketamine_what"},
+        {"sender": sender, "helpful": False, "turns_back": 1},  # the greeting
     ):
         r = rate(stack, body)
         assert r.status_code == 404 and r.json()["error"], (body, r.text)

@@ -31,7 +31,9 @@ def test_buttons_under_an_answer_not_under_the_greeting_or_an_emergency(
     chat: Chat, page_errors
 ) -> None:
     chat.open()
-    expect(feedback_of(chat, "disclaimer")).to_have_count(0)  # the greeting is not an answer
+    # the greeting (the disclaimer and the topics menu) answers no question
+    expect(chat.log.locator("[data-kind=disclaimer]").first).to_be_visible()
+    expect(chat.log.locator(".feedback")).to_have_count(0)
     chat.ask(QUESTION)
     group = feedback_of(chat)
     expect(group).to_have_count(1)  # one pair per reply, under its last bubble
