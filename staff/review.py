@@ -564,11 +564,11 @@ def _asked_section(asked: Sequence[Asked]) -> List[str]:
         "| recognised as | typed | buttons | for example |",
         "| --- | ---: | ---: | --- |",
     ]
+    if not asked:
+        return out[:-2] + ["No patient messages in this period."]
     for a in asked:
         quoted = "; ".join(_md(e) for e in a.examples)
         out.append(f"| {a.intent} | {a.count} | {a.buttons} | {quoted} |")
-    if not asked:
-        out.append("| none | 0 | 0 | |")
     return out
 
 

@@ -371,7 +371,7 @@
       ".chip:disabled{opacity:.6;cursor:default}",
       ".note{display:block;font-size:13px;font-style:italic}",
       ".feedback{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:8px;white-space:normal;font-size:14px}",
-      ".fb{min-height:36px;min-width:44px;padding:4px 12px;border-radius:18px;border:2px solid var(--cc-chip);background:var(--cc-bg);color:var(--cc-chip);font-size:14px;font-weight:600;cursor:pointer}",
+      ".fb{min-height:44px;min-width:44px;padding:6px 14px;border-radius:22px;border:2px solid var(--cc-chip);background:var(--cc-bg);color:var(--cc-chip);font-size:14px;font-weight:600;cursor:pointer}",
       ".fb[aria-pressed=true]{background:var(--cc-chip);color:var(--cc-bg)}",
       ".fb:disabled{opacity:.6;cursor:default}",
       ".fb-note{font-size:13px}",
