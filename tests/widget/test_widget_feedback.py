@@ -11,7 +11,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from staff import review
-from tests.widget.helpers import ARTIFACTS, Chat, Site
+from tests.widget.helpers import ARTIFACTS, SCREENSHOTS, Chat, Site
 
 QUESTION = "what is an aura?"
 
@@ -76,6 +76,7 @@ def test_keyboard_not_helpful_is_stored_and_reaches_the_review(
     expect(group).to_contain_text("Thanks for your feedback.")
     expect(chat.status).to_contain_text("Thanks for your feedback.")
     expect(not_helpful).to_be_focused()  # focus stays where the patient is
+    page.screenshot(path=str(SCREENSHOTS / "desktop-feedback.png"))
 
     db = site.stack.env["TRACKER_DB"]
     listed = [(x.text, x.intent) for x in review.unhelpful(f"sqlite:///{db}")]
