@@ -26,8 +26,8 @@
  * - a message is never lost silently: errors and timeouts show the clinic's phone and a retry, and the
  *   patient's typed text goes back into the input;
  * - the "Helpful" / "Not helpful" buttons under an answer send only the conversation id, the choice, which
- *   answer (counted back from the latest) and its topic id: never any text (never under emergency, crisis
- *   or urgent-check replies: those are not up for a vote).
+ *   answer (counted back from the latest) and its topic id: never any text (never under the greeting, nor
+ *   under emergency, crisis or urgent-check replies: those are not up for a vote).
  */
 (function () {
   "use strict";
@@ -374,7 +374,8 @@
       ".fb{min-height:44px;min-width:44px;padding:6px 14px;border-radius:22px;border:2px solid var(--cc-chip);background:var(--cc-bg);color:var(--cc-chip);font-size:14px;font-weight:600;cursor:pointer}",
       ".fb[aria-pressed=true]{background:var(--cc-chip);color:var(--cc-bg)}",
       ".fb:disabled{opacity:.6;cursor:default}",
-      ".fb-note{font-size:13px}",
+      ".fb-q{flex-basis:100%}",
+      ".fb-note{flex-basis:100%;font-size:13px}",
       ".typing{align-self:flex-start;display:flex;gap:5px;padding:14px 16px}",
       ".typing i{width:8px;height:8px;border-radius:50%;background:var(--cc-bot-text);opacity:.35;animation:cc-blink 1.2s infinite ease-in-out}",
       ".typing i:nth-child(2){animation-delay:.2s}.typing i:nth-child(3){animation-delay:.4s}",
