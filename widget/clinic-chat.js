@@ -376,6 +376,7 @@
       ".fb:disabled{opacity:.6;cursor:default}",
       ".fb-q{flex-basis:100%}",
       ".fb-note{flex-basis:100%;font-size:13px}",
+      ".fb-note:empty{display:none}",
       ".typing{align-self:flex-start;display:flex;gap:5px;padding:14px 16px}",
       ".typing i{width:8px;height:8px;border-radius:50%;background:var(--cc-bot-text);opacity:.35;animation:cc-blink 1.2s infinite ease-in-out}",
       ".typing i:nth-child(2){animation-delay:.2s}.typing i:nth-child(3){animation-delay:.4s}",
