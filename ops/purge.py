@@ -147,7 +147,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         f"purge: {verb} {result.conversations} conversation(s), {result.events} event(s) with no activity "
         f"for {args.days:g} days, from {ts.redacted()}"
     )
-    return purge_callbacks(args.dry_run)
+    feedback_failed = purge_feedback(args.days, args.dry_run, env)
+    return purge_callbacks(args.dry_run) or feedback_failed
 
 
 def purge_callbacks(dry_run: bool) -> int:
@@ -170,6 +171,44 @@ def purge_callbacks(dry_run: bool) -> int:
         f"purge: {verb} {n.requests} call-back request(s) delivered or handled over "
         f"{cfg.retention_days:g} days ago, {n.held} unsent number(s)/name(s) over {cfg.held_hours:g} hours old"
     )
+    return 0
+
+
+def feedback_retention_days(conversation_days: float, env: Optional[dict] = None) -> float:
+    """FEEDBACK_RETENTION_DAYS, else the conversations' own: a rating outliving its conversation could
+    no longer be joined to the question it rates (staff/review.py)."""
+    raw = str(settings.effective_env(env).get("FEEDBACK_RETENTION_DAYS") or "").strip()
+    if not raw:
+        return conversation_days
+    try:
+        days = float(raw)
+    except ValueError:
+        days = -1.0
+    if days < 0:
+        raise settings.ConfigError(
+            f"FEEDBACK_RETENTION_DAYS must be a number of days (0 or more), not {raw!r}."
+        )
+    return days
+
+
+def purge_feedback(conversation_days: float, dry_run: bool, env: Optional[dict] = None) -> int:
+    """Patients' "Helpful" / "Not helpful" ratings (plugins/feedback.py), in the assistant's own
+    database like the call-back outbox."""
+    from actions import outbox  # imported here: the purge of conversations needs neither
+    from plugins import feedback
+
+    try:
+        days = feedback_retention_days(conversation_days, env)
+    except settings.ConfigError as e:
+        print(f"purge: {e}", file=sys.stderr)
+        return 2
+    try:
+        n = feedback.purge(days, dry_run, feedback.engine(outbox.database_url()))
+    except sa.exc.SQLAlchemyError as e:
+        print(f"purge of patient feedback FAILED: {type(e).__name__}", file=sys.stderr)
+        return 1
+    verb = "would delete" if dry_run else "deleted"
+    print(f"purge: {verb} {n} patient feedback rating(s) given over {days:g} days ago")
     return 0
 
 

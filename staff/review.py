@@ -17,6 +17,15 @@ counted:
 - sent to a clinician: personal questions, cost, booking, "talk to a person".
 Emergency and crisis replies are counted, never quoted.
 
+It also lists, in the .md report:
+- marked not helpful: the questions whose answers patients marked "Not helpful" in the widget
+  (`unhelpful()`: the feedback table of plugins/feedback.py joined to the conversation on its id and the
+  question's time), with the intent and confidence; those answered confidently (at or above
+  --threshold) are listed apart, and go to the .yml as well (in no other list, they would never be
+  marked): a confident answer that patients found unhelpful is likely a wrong one;
+- asked most: the intents patients asked about most, counted, with a few example wordings
+  (`most_asked()`).
+
 No patient identifiers: no sender ids, no times finer than the day; phone numbers, e-mail addresses,
 links, dates (of birth or any other), long numbers, addresses and name-like words are replaced by
 <phone>, <email>, <link>, <date>, <number>, <address>, <name> in every text.
@@ -174,6 +183,163 @@ def classify(turn: Turn, threshold: float) -> Optional[str]:
     return None
 
 
+# ---------------------------------------------------------------- patients' feedback, what is asked most
+
+FEEDBACK_TABLE = "clinic_feedback"  # plugins/feedback.py
+# A float read back from two columns (the tracker's and the feedback's) may differ in its last bits.
+TIME_TOLERANCE = 0.001
+EXAMPLES = 3
+BUTTON = "(pressed a button)"
+# A group's reason in the .yml for a confident answer marked not helpful (not one of REASONS: the
+# report lists these under their own heading).
+UNHELPFUL = "marked not helpful"
+# Answers already listed under one of REASONS whatever their confidence (classify()).
+LISTED_ACTIONS = {
+    "action_fallback",
+    "action_default_fallback",
+    "action_out_of_scope",
+    "action_contact_clinician",
+}
+
+
+@dataclass
+class Rated:
+    """A patient message whose answer the patient rated: scrubbed text, never an id or a time."""
+
+    day: str
+    text: str
+    intent: str
+    confidence: float
+    action: str
+    topic: Optional[str]
+
+
+@dataclass
+class Asked:
+    """How often patients asked about one intent, with a few scrubbed wordings (none for safety)."""
+
+    intent: str
+    count: int
+    buttons: int = 0
+    examples: List[str] = field(default_factory=list)
+
+
+def _since_ts(since: Optional[dt.date]) -> Optional[float]:
+    return None if since is None else dt.datetime.combine(since, dt.time()).timestamp()
+
+
+def unhelpful(
+    db_url: Optional[str] = None,
+    since: Optional[dt.date] = None,
+    vocab: Optional[Set[str]] = None,
+) -> List[Rated]:
+    """The questions whose answers patients marked "Not helpful" (oldest first), scrubbed. `db_url`:
+    the assistant's database (the tracker store's, which holds the feedback too)."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(db_url or tracker_db_url())
+    query = (
+        "SELECT f.created_at, f.intent, f.confidence, f.action, f.topic, e.data "
+        f"FROM {FEEDBACK_TABLE} f JOIN events e ON e.sender_id = f.conversation_id "
+        "AND e.type_name = 'user' AND e.timestamp BETWEEN f.asked_at - :tol AND f.asked_at + :tol "
+        "WHERE f.helpful = :helpful"
+    )
+    params: Dict[str, Any] = {"tol": TIME_TOLERANCE, "helpful": False}
+    if since is not None:
+        query += " AND f.created_at >= :since"
+        params["since"] = _since_ts(since)
+    query += " ORDER BY f.created_at"
+    vocab = vocab if vocab is not None else vocabulary()
+    out: List[Rated] = []
+    try:
+        with engine.connect() as conn:
+            if not (
+                sa.inspect(conn).has_table(FEEDBACK_TABLE) and sa.inspect(conn).has_table("events")
+            ):
+                return []  # no feedback given yet
+            for created, intent, conf, action, topic, data in conn.execute(sa.text(query), params):
+                try:
+                    text = str((json.loads(data) if data else {}).get("text") or "")
+                except ValueError:
+                    continue
+                out.append(
+                    Rated(
+                        day=dt.datetime.fromtimestamp(created or 0, dt.timezone.utc)
+                        .date()
+                        .isoformat(),
+                        text=BUTTON if text.startswith("/") else scrub(text, vocab),
+                        intent=intent or "",
+                        confidence=float(conf or 0.0),
+                        action=action or "",
+                        topic=topic,
+                    )
+                )
+    finally:
+        engine.dispose()
+    return out
+
+
+def confidently_unhelpful(items: Sequence[Rated], threshold: float) -> List[Rated]:
+    """Answered confidently, yet marked not helpful: the likely wrong answers."""
+    return [
+        r
+        for r in items
+        if r.confidence >= threshold and r.intent not in ("nlu_fallback", "out_of_scope", "")
+    ]
+
+
+def _safety_turn(turn: Turn) -> bool:
+    return bool(
+        turn.intent in SAFETY_INTENTS
+        or SAFETY_ACTIONS & set(turn.actions)
+        or {"emergency", "crisis"} & set(turn.kinds)
+    )
+
+
+def asked_counts(turns: Iterable[Turn], vocab: Set[str], examples: int = EXAMPLES) -> List[Asked]:
+    """Counts per intent (typed questions, and button presses apart), most asked first; the most
+    frequent scrubbed wordings as examples. Safety messages are counted, never quoted."""
+    typed: Counter = Counter()
+    pressed: Counter = Counter()
+    wordings: Dict[str, Counter] = defaultdict(Counter)
+    first: Dict[Tuple[str, str], str] = {}
+    for t in turns:
+        if not t.text.strip():
+            continue
+        intent = t.intent or "none"
+        if t.text.startswith("/"):
+            pressed[intent] += 1
+            continue
+        typed[intent] += 1
+        if _safety_turn(t):
+            continue
+        text = scrub(t.text, vocab)
+        key = normalise(text)
+        wordings[intent][key] += 1
+        first.setdefault((intent, key), text)
+    out = [
+        Asked(
+            intent,
+            typed[intent],
+            pressed[intent],
+            [first[(intent, k)] for k, _ in wordings[intent].most_common(examples)],
+        )
+        for intent in set(typed) | set(pressed)
+    ]
+    return sorted(out, key=lambda a: (-a.count, -a.buttons, a.intent))
+
+
+def most_asked(
+    db_url: Optional[str] = None,
+    since: Optional[dt.date] = None,
+    examples: int = EXAMPLES,
+    root: Path = ROOT,
+) -> List[Asked]:
+    """What patients asked most in the period, per intent, with a few scrubbed examples."""
+    turns, _ = read_turns(db_url or tracker_db_url(), since)
+    return asked_counts(turns, vocabulary(root), examples)
+
+
 # ---------------------------------------------------------------- grouping
 
 
@@ -300,7 +466,13 @@ def write_yaml(
     yaml.safe_load(path.read_text(encoding="utf-8"))  # never hand staff a file that cannot be read
 
 
-def write_markdown(path: Path, groups: List[Group], meta: Dict[str, Any]) -> None:
+def write_markdown(
+    path: Path,
+    groups: List[Group],
+    meta: Dict[str, Any],
+    rated: Sequence[Rated] = (),
+    asked: Sequence[Asked] = (),
+) -> None:
     out = [
         "# What patients asked that the assistant could not answer well",
         "",
@@ -322,7 +494,7 @@ def write_markdown(path: Path, groups: List[Group], meta: Dict[str, Any]) -> Non
     by_reason: Dict[str, List[Group]] = defaultdict(list)
     for g in groups:
         by_reason[g.reasons.most_common(1)[0][0]].append(g)
-    for reason in REASONS:
+    for reason in REASONS:  # UNHELPFUL groups: in their own section below
         gs = by_reason.get(reason)
         if not gs:
             continue
@@ -344,12 +516,60 @@ def write_markdown(path: Path, groups: List[Group], meta: Dict[str, Any]) -> Non
                     f"- **{g.count}×** {_md(first.text)}{f' ({first.count}×)' if rest and first.count > 1 else ''}{also}"
                 )
             out.append("")
-    if not groups:
+    if not any(reason in by_reason for reason in REASONS):
         out += [
             "",
             "Nothing to review in this period: every patient message was answered confidently.",
         ]
+    out += _feedback_section(rated, meta["threshold"]) + _asked_section(asked)
     write_private(path, "\n".join(out).rstrip() + "\n")
+
+
+def _rated_line(r: Rated) -> str:
+    topic = f", topic {r.topic}" if r.topic else ""
+    return (
+        f"- {_md(r.text)} — recognised as {r.intent or 'none'} ({r.confidence:.2f}{topic}), {r.day}"
+    )
+
+
+def _feedback_section(rated: Sequence[Rated], threshold: float) -> List[str]:
+    confident = confidently_unhelpful(rated, threshold)
+    out = [
+        "",
+        f"## Marked not helpful by patients ({len(rated)})",
+        "",
+        'Questions whose answer the patient marked "Not helpful" in the chat.',
+        "",
+        f"### Confidently answered but marked not helpful ({len(confident)})",
+        "",
+        f"Recognised at {threshold} or above, so the assistant did not doubt its answer: check that the "
+        "answer fits the question; if not, add the question to the right topic.",
+        "",
+    ]
+    out += [_rated_line(r) for r in confident] or ["None in this period."]
+    rest = [r for r in rated if r not in confident]
+    out += ["", f"### Other answers marked not helpful ({len(rest)})", ""]
+    out += [_rated_line(r) for r in rest] or ["None in this period."]
+    return out
+
+
+def _asked_section(asked: Sequence[Asked]) -> List[str]:
+    out = [
+        "",
+        "## What patients asked most",
+        "",
+        "Typed questions per topic the assistant recognised (button presses counted apart); "
+        "emergency and crisis messages are counted, never quoted.",
+        "",
+        "| recognised as | typed | buttons | for example |",
+        "| --- | ---: | ---: | --- |",
+    ]
+    if not asked:
+        return out[:-2] + ["No patient messages in this period."]
+    for a in asked:
+        quoted = "; ".join(_md(e) for e in a.examples)
+        out.append(f"| {a.intent} | {a.count} | {a.buttons} | {quoted} |")
+    return out
 
 
 def write_private(path: Path, text: str) -> None:
@@ -387,6 +607,13 @@ def build(
         items.append(
             (reason, t.guess if reason != OUT_OF_SCOPE else t.guess, scrub(t.text, vocab), t.day)
         )
+    rated = unhelpful(db_url, since, vocab)
+    # The confidently answered ones are in no other list: they go to the .yml too, to be marked.
+    items += [
+        (UNHELPFUL, r.intent, r.text, r.day)
+        for r in confidently_unhelpful(rated, threshold)
+        if r.text != BUTTON and r.action not in LISTED_ACTIONS
+    ]
     groups = group(items)
     today = today or dt.date.today()
     days = sorted({t.day for t in turns})
@@ -407,9 +634,13 @@ def build(
         "yml_name": yml.name,
         "groups": len(groups),
     }
+    asked = asked_counts(turns, vocab)
+    meta["unhelpful"] = len(rated)
+    meta["confidently_unhelpful"] = len(confidently_unhelpful(rated, threshold))
+    meta["most_asked"] = [(a.intent, a.count) for a in asked[:5]]
     intents = domain_intents(load_yaml(root / "domain.yml", root))
     write_yaml(yml, groups, meta, intents)
-    write_markdown(md, groups, meta)
+    write_markdown(md, groups, meta, rated, asked)
     return md, yml, meta
 
 
@@ -452,6 +683,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         f"({meta['from']} to {meta['to']}): {c.get(NOT_UNDERSTOOD, 0)} not understood, {c.get(OUT_OF_SCOPE, 0)} out "
         f"of scope, {c.get(LOW_CONFIDENCE, 0)} low confidence, {c.get(CLINICIAN, 0)} sent to a clinician, in "
         f"{meta['groups']} groups."
+    )
+    top = ", ".join(f"{intent} ({n})" for intent, n in meta["most_asked"][:3]) or "nothing yet"
+    print(
+        f"review: {meta['unhelpful']} answer(s) marked not helpful, {meta['confidently_unhelpful']} of "
+        f"them answered confidently; asked most: {top}."
     )
     for p in (md, yml):
         print(f"  {p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}")

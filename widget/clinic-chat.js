@@ -24,7 +24,10 @@
  * - the conversation (sender id + transcript) lives in sessionStorage only: it survives a reload and
  *   the other pages of the site, and is gone when the tab closes (health information, shared computers);
  * - a message is never lost silently: errors and timeouts show the clinic's phone and a retry, and the
- *   patient's typed text goes back into the input.
+ *   patient's typed text goes back into the input;
+ * - the "Helpful" / "Not helpful" buttons under an answer send only the conversation id, the choice, which
+ *   answer (counted back from the latest) and its topic id: never any text (never under the greeting, nor
+ *   under emergency, crisis or urgent-check replies: those are not up for a vote).
  */
 (function () {
   "use strict";
@@ -43,6 +46,13 @@
     text: { type: "text", inputmode: "text", autocomplete: "given-name", placeholder: "First name (optional)" }
   };
   var DEFAULT_LABEL = "Your question";
+  // Replies that take the "Helpful" / "Not helpful" buttons, and those that never do (any message of a
+  // reply in SAFETY_KINDS, or the greeting's disclaimer, keeps the buttons off the whole reply:
+  // plugins/feedback.py refuses them too).
+  var RATED_KINDS = ["answer", "clinician"];
+  var SAFETY_KINDS = ["emergency", "crisis", "urgent_check"];
+  var TOPIC_ID = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
+  var THANKS = "Thanks for your feedback.";
   var SCRIPT = document.currentScript;
 
   /* ------------------------------------------------------------------ config */
@@ -50,6 +60,7 @@
   var DEFAULTS = {
     serverUrl: "http://localhost:5005",
     webhookPath: "/webhooks/rest/webhook",
+    feedbackPath: "/webhooks/rest/feedback",
     clinicName: "the clinic",
     clinicPhone: "",
     clinicPhoneTel: "",
@@ -234,8 +245,10 @@
     };
   }
 
+  // turns: how many replies the assistant has sent in this conversation (the greeting counts), so a
+  // rated answer can be named by how far back it is (plugins/feedback.py, turns_back).
   function freshState() {
-    return { v: STORAGE_VERSION, sender: randomId(), entries: [], greeted: false, open: false };
+    return { v: STORAGE_VERSION, sender: randomId(), entries: [], greeted: false, open: false, turns: 0 };
   }
 
   /* ------------------------------------------------------------------ bot messages */
@@ -263,6 +276,7 @@
     if (crisisCall) e.crisisCall = crisisCall;
     var booking = safeHttpUrl(custom.booking_url);
     if (booking && kind === "clinician") e.booking = booking;
+    if (typeof custom.topic === "string" && TOPIC_ID.test(custom.topic)) e.topic = custom.topic;
     if (kind === "callback" && INPUT_MODES.hasOwnProperty(custom.input) && typeof custom.label === "string") {
       e.input = custom.input;
       e.label = custom.label.slice(0, 80);
@@ -356,6 +370,13 @@
       ".chip:hover{background:var(--cc-bot)}",
       ".chip:disabled{opacity:.6;cursor:default}",
       ".note{display:block;font-size:13px;font-style:italic}",
+      ".feedback{display:flex;flex-wrap:wrap;align-items:center;gap:6px;margin-top:8px;white-space:normal;font-size:14px}",
+      ".fb{min-height:44px;min-width:44px;padding:6px 14px;border-radius:22px;border:2px solid var(--cc-chip);background:var(--cc-bg);color:var(--cc-chip);font-size:14px;font-weight:600;cursor:pointer}",
+      ".fb[aria-pressed=true]{background:var(--cc-chip);color:var(--cc-bg)}",
+      ".fb:disabled{opacity:.6;cursor:default}",
+      ".fb-q{flex-basis:100%}",
+      ".fb-note{flex-basis:100%;font-size:13px}",
+      ".fb-note:empty{display:none}",
       ".typing{align-self:flex-start;display:flex;gap:5px;padding:14px 16px}",
       ".typing i{width:8px;height:8px;border-radius:50%;background:var(--cc-bot-text);opacity:.35;animation:cc-blink 1.2s infinite ease-in-out}",
       ".typing i:nth-child(2){animation-delay:.2s}.typing i:nth-child(3){animation-delay:.4s}",
@@ -715,9 +736,85 @@
         }
         node.appendChild(actions);
       }
+      if (e.rate && typeof e.turn === "number") node.appendChild(this.feedbackGroup(e));
     }
     Object.defineProperty(e, "_node", { value: node, enumerable: false, configurable: true, writable: true });
     return node;
+  };
+
+  /* ---- feedback on an answer ("Helpful" / "Not helpful") */
+
+  // Marks the last message of a reply as rated when the reply is an answer and nothing in it is a safety
+  // reply; every message remembers which reply it belongs to.
+  function markRated(msgs, turn) {
+    var kinds = msgs.map(function (m) { return m.kind; });
+    msgs.forEach(function (m) { m.turn = turn; });
+    var safety = kinds.some(function (k) { return SAFETY_KINDS.indexOf(k) >= 0; });
+    var answer = kinds.some(function (k) { return RATED_KINDS.indexOf(k) >= 0; });
+    // The greeting ends with the topics menu (an `answer`), but it answers no question.
+    var greeting = kinds.indexOf("disclaimer") >= 0;
+    if (safety || greeting || !answer) return;
+    var last = msgs[msgs.length - 1];
+    last.rate = true;
+    var withTopic = msgs.filter(function (m) { return m.topic; })[0];
+    if (withTopic) last.rateTopic = withTopic.topic;
+  }
+
+  P.feedbackGroup = function (e) {
+    var self = this;
+    var note = el("span", { "class": "fb-note", text: typeof e.rated === "boolean" ? THANKS : "" });
+    var group = el("div", { "class": "feedback", role: "group", "aria-label": "Was this answer helpful?" });
+    var button = function (helpful, label) {
+      return el("button", {
+        "class": "fb", type: "button", "data-helpful": helpful ? "true" : "false",
+        "aria-pressed": e.rated === helpful ? "true" : "false", disabled: self.busy, text: label,
+        onclick: function () { self.sendFeedback(e, helpful, group); }
+      });
+    };
+    group.appendChild(el("span", { "class": "fb-q", "aria-hidden": "true", text: "Was this helpful?" }));
+    group.appendChild(button(true, "Helpful"));
+    group.appendChild(button(false, "Not helpful"));
+    group.appendChild(note);
+    return group;
+  };
+
+  // Sends the rating. No text leaves the page: the conversation id, the choice, how many replies back
+  // the answer is, and its topic id (the server refuses the rating if that answer is about another topic).
+  P.sendFeedback = function (e, helpful, group) {
+    var self = this, cfg = this.cfg;
+    if (this.busy || typeof e.turn !== "number") return;
+    var body = { sender: this.state.sender, helpful: helpful, turns_back: Math.max(0, (this.state.turns || 0) - e.turn) };
+    if (e.rateTopic) body.topic = e.rateTopic;
+    var sender = this.state.sender;
+    var note = group.querySelector(".fb-note");
+    var ctrl = typeof AbortController === "function" ? new AbortController() : null;
+    var timer = setTimeout(function () { if (ctrl) ctrl.abort(); }, cfg.timeoutMs);
+    fetch(cfg.serverUrl + cfg.feedbackPath, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(body),
+      credentials: "omit",
+      cache: "no-store",
+      signal: ctrl ? ctrl.signal : undefined
+    }).then(function (r) {
+      if (!r.ok) throw new Error("feedback " + r.status);
+    }).then(function () {
+      clearTimeout(timer);
+      if (sender !== self.state.sender) return; // "start over" meanwhile
+      e.rated = helpful;
+      self.save();
+      Array.prototype.forEach.call(group.querySelectorAll(".fb"), function (b) {
+        b.setAttribute("aria-pressed", (b.getAttribute("data-helpful") === "true") === helpful ? "true" : "false");
+      });
+      note.textContent = THANKS;
+      self.announce([THANKS], false);
+    }, function () {
+      clearTimeout(timer);
+      if (sender !== self.state.sender) return;
+      var sorry = "Sorry, your feedback could not be sent. Please try again later.";
+      note.textContent = sorry;
+      self.announce([sorry], false);
+    });
   };
 
   P.announce = function (texts, urgent) {
@@ -770,6 +867,8 @@
     this.log.setAttribute("aria-busy", busy ? "true" : "false");
     var chips = this.quick ? this.quick.querySelectorAll("button") : [];
     Array.prototype.forEach.call(chips, function (b) { b.disabled = busy; });
+    // A rating names its answer by counting replies back: not while a reply is on its way.
+    Array.prototype.forEach.call(this.log.querySelectorAll(".fb"), function (b) { b.disabled = busy; });
     if (busy) this.scrollToEnd();
   };
 
@@ -849,6 +948,8 @@
         self.state.entries.filter(function (e) { return e.local; }).forEach(function (e) { self.removeEntry(e); });
       }
       self.state.greeted = true; // the assistant answered: no greeting needed any more
+      self.state.turns = (self.state.turns || 0) + 1;
+      markRated(msgs, self.state.turns);
       msgs.forEach(function (m) {
         var prev = self.state.entries[self.state.entries.length - 1];
         self.state.entries.push(m);

@@ -226,4 +226,17 @@ class ClinicRestInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             return await self.handle(request, on_new_message)
 
+        add_feedback_route(webhook)
         return webhook
+
+
+def add_feedback_route(webhook: Blueprint) -> None:
+    """POST /webhooks/rest/feedback: the widget's "Helpful" / "Not helpful" (plugins/feedback.py), with
+    its own per-conversation rate limit, so rating answers never uses up a patient's messages."""
+    from plugins import feedback
+
+    limit = ConversationRateLimit(feedback.PER_MINUTE)
+
+    @webhook.route("/feedback", methods=["POST"])
+    async def receive_feedback(request: Request) -> HTTPResponse:
+        return await feedback.handle(request, limit)
