@@ -96,7 +96,7 @@ check: setup ## check staff edits before training (QUICK=1 skips Rasa's own chec
 	  $(if $(filter-out check,$(MAKECMDGOALS)),,kill -PIPE $$PPID;) exit 1; }
 
 # DAYS=30 (default) | SINCE=YYYY-MM-DD | ALL=1; THRESHOLD=0.6 (low-confidence limit).
-review: setup ## what patients asked that went unanswered -> review/out/review-<date>.md and .yml
+review: setup ## what patients asked: unanswered, unsure, marked not helpful, most asked -> review/out/review-<date>.md and .yml
 	@$(PY) -m staff.review $(if $(DAYS),--days $(DAYS)) $(if $(SINCE),--since $(SINCE)) $(if $(ALL),--all) \
 	  $(if $(THRESHOLD),--threshold $(THRESHOLD))
 
