@@ -55,7 +55,7 @@ def save(store: StrictSQLTrackerStore, sender: str, turns: Sequence[Turn]) -> Di
 def rate(
     url: str, store: StrictSQLTrackerStore, sender: str, turns_back: int, helpful: bool
 ) -> None:
-    """As plugins/feedback.handle does: the conversation read back from the store, the answer located."""
+    """As `plugins.feedback.handle` does: the conversation read back from the store, the answer located."""
     tracker = asyncio.run(store.retrieve_full_tracker(sender))
     fb = feedback.Feedback(sender, helpful, turns_back)
     feedback.record(
