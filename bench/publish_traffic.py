@@ -39,6 +39,7 @@ from ops.launcher import Stack, latest_model, start_stack
 from staff import publish
 
 WIDGET_WAIT = 15.0  # seconds: the widget shows an error after this
+WARM_UP_ROUNDS = 2  # of MESSAGES, one at a time, before the baseline
 MESSAGES = (
     "what is an aura?",
     "what are the warning signs before a migraine",
@@ -79,7 +80,7 @@ class Traffic:
     stop: threading.Event = field(default_factory=threading.Event)
     threads: List[threading.Thread] = field(default_factory=list)
 
-    def _one(self, text: str) -> None:
+    def one(self, text: str) -> None:
         sent = time.monotonic()
         try:
             r = requests.post(
@@ -94,7 +95,7 @@ class Traffic:
     def run(self) -> None:
         start, i = time.monotonic(), 0
         while not self.stop.is_set():
-            t = threading.Thread(target=self._one, args=(MESSAGES[i % len(MESSAGES)],), daemon=True)
+            t = threading.Thread(target=self.one, args=(MESSAGES[i % len(MESSAGES)],), daemon=True)
             t.start()
             self.threads.append(t)
             i += 1
@@ -142,6 +143,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         model = args.model or reidentified_copy(latest_model(), tmp / "republished.tar.gz")
         traffic = Traffic(f"{traffic_base}/webhooks/rest/webhook")
+        # A server's first messages pay for its warm-up (content, first inference): not the baseline.
+        for text in MESSAGES * WARM_UP_ROUNDS:
+            traffic.one(text)
+        traffic.samples.clear()
         sender = threading.Thread(target=traffic.run, daemon=True)
         sender.start()
         time.sleep(args.baseline)

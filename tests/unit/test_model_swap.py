@@ -79,7 +79,10 @@ def test_a_second_load_is_refused_with_409_and_a_missing_file_with_400(
     try:
         with pytest.raises(ErrorResponse) as e:
             asyncio.run(model_swap.load_agent_off_loop(str(fake_model(tmp_path / "b.tar.gz", "b"))))
-        assert e.value.status == HTTPStatus.CONFLICT and "first.tar.gz" in e.value.message
+        assert (
+            e.value.status == HTTPStatus.CONFLICT
+            and "first.tar.gz" in e.value.error_info["message"]
+        )
     finally:
         model_swap._loading = None
     with pytest.raises(ErrorResponse) as e:
@@ -96,7 +99,7 @@ def test_a_failed_load_answers_with_an_error_and_releases_the_guard(
     not_loadable = fake_model(tmp_path / "empty.tar.gz", "x")  # metadata only: Rasa cannot load it
     with pytest.raises(ErrorResponse) as e:
         asyncio.run(model_swap.load_agent_off_loop(str(not_loadable)))
-    assert e.value.status >= 400 and "running model stays" in e.value.message
+    assert e.value.status >= 400 and "running model stays" in e.value.error_info["message"]
     assert model_swap.loading() is None
 
 
