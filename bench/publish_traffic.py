@@ -6,7 +6,8 @@
 
 Steady traffic as the widget sends it: one message a second, each from a new conversation (a random
 UUID v4 sender), POST /webhooks/rest/webhook, each in its own thread (a slow reply does not delay the
-next message, as it would not for real patients). Phases: a baseline, then a publish (staff/publish.py
+next message, as it would not for real patients). After a warm-up (the server's first messages, one at
+a time, not counted), three phases: a baseline, then a publish (staff/publish.py
 to every given server in turn, PUT /model), then the same time after it. By default the model
 published is a copy of the newest model with a new model id (`reidentified_copy`: same content, so
 the swap is visible in GET /status); --model publishes a given file.
