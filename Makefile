@@ -106,7 +106,7 @@ add-examples: setup ## add the lines marked `add_to: <intent>` in FILE=review/ou
 	@$(PY) -m staff.add_examples "$(FILE)" $(if $(DRY),--dry-run)
 
 # Needs RASA_AUTH_TOKEN, as the server was started with. URL defaults to http://localhost:5005.
-publish: setup ## put the newest model (or MODEL=path) live on the running assistant without stopping it
+publish: setup ## put the newest model (or MODEL=path) live on the running assistant(s); replies keep flowing
 	@$(PY) -m staff.publish $(MODEL) $(if $(URL),--url $(URL)) $(if $(SERVER_PATH),--server-path $(SERVER_PATH))
 
 # The answer texts (content/*.yml) are drafts until released: the same checks as `make check` for them
