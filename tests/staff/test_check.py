@@ -33,12 +33,13 @@ def one_matching(messages: List[str], pattern: str) -> str:
 # ---------------------------------------------------------------- the project as it is
 
 
-def test_the_project_passes_in_seconds(project: Path) -> None:
+def test_the_project_passes(project: Path) -> None:
+    # How long it takes is measured, not asserted: docs/staff-guide.md "Measured times".
     start = time.monotonic()
     report = check.run(project)
     took = time.monotonic() - start
     assert report.errors == [], "\n".join(report.errors)
-    assert took < 15, f"make check (project rules) took {took:.1f}s"
+    print(f"make check (project rules): {took:.1f}s")
 
 
 def test_make_check_passes_on_the_project_including_rasa_validate() -> None:
