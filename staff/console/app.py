@@ -29,7 +29,7 @@ from staff.console.web import HERE, jinja, render
 logger = logging.getLogger(__name__)
 SESSION_COOKIE = "clinic_console"
 LOGIN_COOKIE = "clinic_console_login"
-PUBLIC = ("/login", "/static/")
+PUBLIC = ("/login", "/static/", "/favicon.ico")
 HEADERS = {
     # Only this console's own files; no framing (clickjacking), forms post here only.
     "Content-Security-Policy": (
@@ -134,6 +134,10 @@ def create_app(cfg: ConsoleConfig, name: str = "clinic_staff_console") -> Sanic:
         del resp.cookies[SESSION_COOKIE]
         return resp
 
+    @app.get("/favicon.ico")
+    async def favicon(request: Request) -> HTTPResponse:
+        return response.empty()
+
     @app.get("/")
     async def home(request: Request) -> HTTPResponse:
         count, _ = release.draft_summary(cfg.content_dir)
@@ -169,7 +173,9 @@ def refused(request: Request, text: str, status: int) -> HTTPResponse:
 def login_form(
     request: Request, cfg: ConsoleConfig, error: str = "", status: int = 200
 ) -> HTTPResponse:
-    token = new_token()
+    # Kept while the browser has one: a second tab, or the browser's own requests that end on this page,
+    # must not invalidate the form already shown.
+    token = request.cookies.get(LOGIN_COOKIE) or new_token()
     resp = render(request, "login.html", status=status, title="Sign in", error=error, login_csrf=token)
     set_cookie(resp, LOGIN_COOKIE, token, cfg, 3600)
     return resp
