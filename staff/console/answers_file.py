@@ -154,7 +154,9 @@ def apply(text: str, form: TopicForm) -> str:
     old = read_form(text, form.topic)
     where = spans(text, form.topic)
     lines = text.split("\n")
-    edits: List[Tuple[int, int, List[str]]] = []  # (first, last inclusive, new lines); last<first: insert
+    edits: List[
+        Tuple[int, int, List[str]]
+    ] = []  # (first, last inclusive, new lines); last<first: insert
     key_indent = next(iter(where.values())).indent if where else "    "
     for name in SCALARS:
         new, before = getattr(form, name), getattr(old, name)
@@ -165,7 +167,9 @@ def apply(text: str, form: TopicForm) -> str:
             if not new and name == "reviewer_role":
                 edits.append((span.first, span.last, []))
             else:
-                edits.append((span.first, span.last, [f"{span.indent}{name}: {_scalar(name, new)}"]))
+                edits.append(
+                    (span.first, span.last, [f"{span.indent}{name}: {_scalar(name, new)}"])
+                )
         elif new:
             after = where.get("source_section") or where.get("title")
             at = (after.last + 1) if after else 0

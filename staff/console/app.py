@@ -21,8 +21,15 @@ from sanic.response import HTTPResponse
 
 from staff.console import answers, examples, release, review_queue, training
 from staff.console.audit import AuditLog, private_dir
-from staff.console.auth import ConsoleOff, Sessions, Throttle, WeakSecret, clean_name, new_token
-from staff.console.auth import same_token
+from staff.console.auth import (
+    ConsoleOff,
+    Sessions,
+    Throttle,
+    WeakSecret,
+    clean_name,
+    new_token,
+    same_token,
+)
 from staff.console.config import ConsoleConfig, from_env
 from staff.console.web import HERE, jinja, render
 
@@ -43,9 +50,7 @@ HEADERS = {
 }
 
 
-def set_cookie(
-    resp: HTTPResponse, name: str, value: str, cfg: ConsoleConfig, max_age: int
-) -> None:
+def set_cookie(resp: HTTPResponse, name: str, value: str, cfg: ConsoleConfig, max_age: int) -> None:
     resp.cookies[name] = value
     cookie = resp.cookies[name]
     cookie["httponly"] = True
@@ -85,7 +90,9 @@ def create_app(cfg: ConsoleConfig, name: str = "clinic_staff_console") -> Sanic:
             return refused(request, "Your session has ended. Sign in again.", 401)
         request.ctx.session = sess
         if request.method == "POST" and not same_token(sess.csrf, request.form.get("csrf")):
-            app.ctx.audit.record(sess.who, "refused form", request.path, "missing or wrong CSRF token")
+            app.ctx.audit.record(
+                sess.who, "refused form", request.path, "missing or wrong CSRF token"
+            )
             return refused(
                 request,
                 "This form was not sent by the console's own page (its security token is missing "
@@ -113,7 +120,9 @@ def create_app(cfg: ConsoleConfig, name: str = "clinic_staff_console") -> Sanic:
             )
         name = clean_name(request.form.get("name") or "")
         if name is None:
-            return login_form(request, cfg, "Write your name (it is recorded with your changes).", 400)
+            return login_form(
+                request, cfg, "Write your name (it is recorded with your changes).", 400
+            )
         if not cfg.secrets.check(request.form.get("password") or ""):
             app.ctx.throttle.failed(client(request))
             return login_form(request, cfg, "Wrong password.", 401)
@@ -176,7 +185,9 @@ def login_form(
     # Kept while the browser has one: a second tab, or the browser's own requests that end on this page,
     # must not invalidate the form already shown.
     token = request.cookies.get(LOGIN_COOKIE) or new_token()
-    resp = render(request, "login.html", status=status, title="Sign in", error=error, login_csrf=token)
+    resp = render(
+        request, "login.html", status=status, title="Sign in", error=error, login_csrf=token
+    )
     set_cookie(resp, LOGIN_COOKIE, token, cfg, 3600)
     return resp
 

@@ -34,7 +34,9 @@ def private_dir(path: Path) -> Path:
     path.chmod(0o700)
     ignore = path / ".gitignore"
     if not ignore.exists():
-        ignore.write_text("# The staff console's audit record and training logs: never commit.\n*\n")
+        ignore.write_text(
+            "# The staff console's audit record and training logs: never commit.\n*\n"
+        )
     return path
 
 

@@ -102,4 +102,6 @@ async def approve(request: Request) -> HTTPResponse:
     intent = form_value(request, "intent")
     text = form_value(request, "text")
     days = form_value(request, "days", "30")
-    return examples.run(request, intent, [text], f"/review?days={int(days) if days.isdigit() else 30}")
+    return examples.run(
+        request, intent, [text], f"/review?days={int(days) if days.isdigit() else 30}"
+    )

@@ -258,7 +258,9 @@ async def publish(request: Request) -> HTTPResponse:
 
     if not trainer(request).publish_model(by, cfg.rasa_url, cfg.rasa_token, done):
         return back(request, "/train", "error", "A model is being published already.")
-    return back(request, "/train", "ok", "Publishing the newest model: this page shows when it is live.")
+    return back(
+        request, "/train", "ok", "Publishing the newest model: this page shows when it is live."
+    )
 
 
 def as_dict(run: Optional[Run]) -> Dict[str, object]:

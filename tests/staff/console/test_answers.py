@@ -68,7 +68,11 @@ def test_edit_with_preview_then_save_a_draft(console: Console, signed_in: Page) 
     ]
     assert load(console.root / "content").topics[TOPIC].messages[1] == new
     entry = console.audit()[-1]
-    assert (entry["who"], entry["action"], entry["target"]) == (STAFF, "save draft", f"answer {TOPIC}")
+    assert (entry["who"], entry["action"], entry["target"]) == (
+        STAFF,
+        "save draft",
+        f"answer {TOPIC}",
+    )
 
 
 def test_a_placeholder_is_shown_next_to_its_bubble_and_publishing_is_refused(

@@ -20,7 +20,9 @@ def add(page: Page, console: Console, intent_label: str, lines: str) -> None:
 def test_add_examples_to_a_topic(console: Console, signed_in: Page) -> None:
     page = signed_in
     heldout = examples_in(heldout_path(console.root), console.root)
-    held_out_aura = next(ex.text for ex in heldout if ex.intent == "ask_aura" and "[" not in ex.text)
+    held_out_aura = next(
+        ex.text for ex in heldout if ex.intent == "ask_aura" and "[" not in ex.text
+    )
     existing = next(ex.text for ex in training_examples(console.root) if ex.intent == "ask_aura")
     lines = "\n".join(
         [

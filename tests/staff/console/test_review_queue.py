@@ -33,15 +33,49 @@ def write_conversations(db: Path) -> None:
         add_event(conn, sender, "user", now, {"event": "user", "text": text, "parse_data": parse})
         add_event(conn, sender, "action", now, {"event": "action", "name": action})
         add_event(
-            conn, sender, "bot", now, {"event": "bot", "text": "…", "data": {"custom": {"kind": kind}}}
+            conn,
+            sender,
+            "bot",
+            now,
+            {"event": "bot", "text": "…", "data": {"custom": {"kind": kind}}},
         )
         add_event(conn, sender, "action", now, {"event": "action", "name": "action_listen"})
 
-    turn("c1", "wat r the sparkly zigzag things", "nlu_fallback", 0.3, "action_fallback", "fallback")
-    turn("c2", "is the shimmer thing an aura maybe", "ask_aura", 0.41, "action_answer_topic", "answer")
-    turn("c3", "can you recommend a pizza place", "out_of_scope", 0.9, "action_out_of_scope", "answer")
-    turn("c4", "my name is Jane Doe and the zigzags scare me", "nlu_fallback", 0.2, "action_fallback", "fallback")
-    turn("c5", "worst headache of my life right now", "emergency", 1.0, "action_emergency", "emergency")
+    turn(
+        "c1", "wat r the sparkly zigzag things", "nlu_fallback", 0.3, "action_fallback", "fallback"
+    )
+    turn(
+        "c2",
+        "is the shimmer thing an aura maybe",
+        "ask_aura",
+        0.41,
+        "action_answer_topic",
+        "answer",
+    )
+    turn(
+        "c3",
+        "can you recommend a pizza place",
+        "out_of_scope",
+        0.9,
+        "action_out_of_scope",
+        "answer",
+    )
+    turn(
+        "c4",
+        "my name is Jane Doe and the zigzags scare me",
+        "nlu_fallback",
+        0.2,
+        "action_fallback",
+        "fallback",
+    )
+    turn(
+        "c5",
+        "worst headache of my life right now",
+        "emergency",
+        1.0,
+        "action_emergency",
+        "emergency",
+    )
     conn.commit()
     conn.close()
 
@@ -60,7 +94,9 @@ def test_review_queue_page_and_approve_into_topic(console: Console, signed_in: P
     expect(main).not_to_contain_text("worst headache")
 
     item = page.locator(".queue li").filter(has_text="wat r the sparkly zigzag things")
-    expect(item.get_by_role("combobox", name="Approve into")).to_have_value("ask_aura")  # the best guess
+    expect(item.get_by_role("combobox", name="Approve into")).to_have_value(
+        "ask_aura"
+    )  # the best guess
     item.get_by_role("button", name="Approve into topic").click()
     expect(page.get_by_text("1 added to ask_aura.")).to_be_visible()
     texts = [ex.text for ex in training_examples(console.root) if ex.intent == "ask_aura"]
