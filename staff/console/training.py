@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
@@ -261,7 +261,3 @@ async def publish(request: Request) -> HTTPResponse:
     return back(
         request, "/train", "ok", "Publishing the newest model: this page shows when it is live."
     )
-
-
-def as_dict(run: Optional[Run]) -> Dict[str, object]:
-    return asdict(run) if run else {}
