@@ -19,7 +19,7 @@ from sanic import Request, Sanic, response
 from sanic.exceptions import NotFound, SanicException
 from sanic.response import HTTPResponse
 
-from staff.console import answers, examples, release, review_queue, training
+from staff.console import answers, examples, new_topic, release, review_queue, training
 from staff.console.audit import AuditLog, private_dir
 from staff.console.auth import (
     ConsoleOff,
@@ -75,7 +75,7 @@ def create_app(cfg: ConsoleConfig, name: str = "clinic_staff_console") -> Sanic:
     app.ctx.audit = AuditLog(private_dir(cfg.private_dir))
     app.ctx.trainer = training.Trainer(cfg.root, cfg.private_dir)
     app.static("/static", str(HERE / "static"), name="static")
-    for module in (answers, examples, release, review_queue, training):
+    for module in (answers, examples, new_topic, release, review_queue, training):
         app.blueprint(module.bp)
 
     @app.on_request

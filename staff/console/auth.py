@@ -65,7 +65,7 @@ def secrets_from_env(env: Mapping[str, str]) -> Secrets:
     if not values:
         raise ConsoleOff(
             f"The staff console is off: set {PASSWORD_ENV} (or {TOKEN_ENV}) to turn it on "
-            "(docs/staff-guide.md, section 1)."
+            "(docs/staff-guide.md, section 0)."
         )
     return Secrets(tuple(values))
 

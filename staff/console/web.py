@@ -15,6 +15,7 @@ from staff.console.auth import Session
 HERE = Path(__file__).resolve().parent
 NAV = (
     ("/answers", "Answers"),
+    ("/topics/new", "New topic"),
     ("/examples", "Examples"),
     ("/review", "Review queue"),
     ("/publish", "Publish and history"),
