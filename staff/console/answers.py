@@ -5,6 +5,7 @@ content/answers.yml; patients read only a published version (staff/console/relea
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from staff import content_release
 from staff.console import answers_file
 from staff.console.answers_file import TopicForm
 from staff.console.release import where
-from staff.console.web import back, form_list, form_value, record, render
+from staff.console.web import back, form_list, form_value, off_loop, record, render
 from staff.yaml_lines import YamlProblem
 
 bp = Blueprint("answers")
@@ -122,10 +123,14 @@ def boxes(form: TopicForm) -> Tuple[List[str], List[str]]:
     return messages, more
 
 
-def edit_page(
+async def edit_page(
     request: Request, form: TopicForm, text: str, saved: bool, status: int = 200
 ) -> HTTPResponse:
-    checked = check(request.app.ctx.config.content_dir, text, form.topic)
+    # Loading and checking the draft takes a moment: off the event loop, so other pages still load.
+    loop = asyncio.get_running_loop()
+    checked = await loop.run_in_executor(
+        None, check, request.app.ctx.config.content_dir, text, form.topic
+    )
     messages, more = boxes(form)
     return render(
         request,
@@ -154,7 +159,7 @@ async def list_topics(request: Request) -> HTTPResponse:
     for tid in answers_file.topic_ids(text):
         f = answers_file.read_form(text, tid)
         rows.append((tid, f.title, f.last_reviewed, f.reviewer_role))
-    problems = content_release.check_draft(request.app.ctx.config.content_dir)
+    problems = await off_loop(content_release.check_draft, request.app.ctx.config.content_dir)
     return render(
         request,
         "answers.html",
@@ -169,7 +174,7 @@ async def list_topics(request: Request) -> HTTPResponse:
 async def edit(request: Request, topic: str) -> HTTPResponse:
     text = answers_path(request).read_text(encoding="utf-8")
     topic_or_404(text, topic)
-    return edit_page(request, answers_file.read_form(text, topic), text, saved=True)
+    return await edit_page(request, answers_file.read_form(text, topic), text, saved=True)
 
 
 def form_from(request: Request, topic: str, warning: Optional[str]) -> TopicForm:
@@ -195,7 +200,7 @@ async def preview_or_save(request: Request, topic: str) -> HTTPResponse:
         form.messages = [""]
     draft = answers_file.apply(text, form)
     if form_value(request, "do") != "save":
-        return edit_page(request, form, draft, saved=draft == text)
+        return await edit_page(request, form, draft, saved=draft == text)
     if draft == text:
         return back(request, f"/answers/{topic}", "ok", "Nothing changed: the draft is as it was.")
     try:

@@ -31,7 +31,7 @@ from staff.console.auth import (
     same_token,
 )
 from staff.console.config import ConsoleConfig, from_env
-from staff.console.web import HERE, jinja, render
+from staff.console.web import HERE, jinja, off_loop, render
 
 logger = logging.getLogger(__name__)
 SESSION_COOKIE = "clinic_console"
@@ -149,7 +149,7 @@ def create_app(cfg: ConsoleConfig, name: str = "clinic_staff_console") -> Sanic:
 
     @app.get("/")
     async def home(request: Request) -> HTTPResponse:
-        count, _ = release.draft_summary(cfg.content_dir)
+        count, _ = await off_loop(release.draft_summary, cfg.content_dir)
         return render(
             request,
             "home.html",

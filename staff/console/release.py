@@ -11,7 +11,7 @@ from sanic import Blueprint, Request
 from sanic.response import HTTPResponse
 
 from staff import content_release
-from staff.console.web import back, form_value, record, render, who
+from staff.console.web import back, form_value, off_loop, record, render, who
 
 bp = Blueprint("release")
 
@@ -29,11 +29,11 @@ def current_version() -> Optional[content_release.Release]:
     return content_release.current()
 
 
-def page(
+async def page(
     request: Request, refused: Optional[List[content_release.Problem]] = None, status: int = 200
 ) -> HTTPResponse:
     cfg = request.app.ctx.config
-    problems = refused if refused is not None else problems_by_file(cfg.content_dir)
+    problems = refused if refused is not None else await off_loop(problems_by_file, cfg.content_dir)
     return render(
         request,
         "publish.html",
@@ -47,9 +47,13 @@ def page(
     )
 
 
+def publish_draft(by: str, content_dir: Path, note: str) -> content_release.Release:
+    return content_release.publish(by, content_dir, note=note)
+
+
 @bp.get("/publish")
 async def publish_page(request: Request) -> HTTPResponse:
-    return page(request)
+    return await page(request)
 
 
 @bp.post("/publish")
@@ -67,10 +71,10 @@ async def publish(request: Request) -> HTTPResponse:
             "Tick 'I have checked this text against its source' to approve it, then publish.",
         )
     try:
-        release = content_release.publish(who(request), cfg.content_dir, note=note)
+        release = await off_loop(publish_draft, who(request), cfg.content_dir, note)
     except content_release.PublishRefused as refused:
         record(request, "publish refused", "content", f"{len(refused.problems)} problem(s)")
-        return page(request, refused=list(refused.problems), status=422)
+        return await page(request, refused=list(refused.problems), status=422)
     record(request, "publish", f"content {release.version}", note)
     return back(
         request,
@@ -83,7 +87,7 @@ async def publish(request: Request) -> HTTPResponse:
 @bp.post("/rollback")
 async def rollback(request: Request) -> HTTPResponse:
     try:
-        release = content_release.rollback(who(request))
+        release = await off_loop(content_release.rollback, who(request))
     except content_release.PublishRefused as refused:
         text = "; ".join(p.message for p in refused.problems) or "Nothing to roll back to."
         return back(request, "/publish", "error", f"Not rolled back: {text}")

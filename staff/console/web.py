@@ -3,8 +3,9 @@ CSRF token and the messages from the last action; the project's state (app.ctx);
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, Callable, List, Optional, TypeVar
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sanic import Request, response
@@ -12,6 +13,7 @@ from sanic.response import HTTPResponse
 
 from staff.console.auth import Session
 
+T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
 NAV = (
     ("/answers", "Answers"),
@@ -72,6 +74,12 @@ def form_list(request: Request, name: str) -> List[str]:
 def form_value(request: Request, name: str, default: str = "") -> str:
     value = request.form.get(name) if request.form else None
     return default if value is None else str(value)
+
+
+async def off_loop(fn: Callable[..., T], *args: Any) -> T:
+    """Runs a slow call (checking, publishing: seconds on a busy machine) in a thread, so the console's
+    other pages keep loading meanwhile."""
+    return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
 
 
 def record(request: Request, action: str, target: str, detail: str = "") -> None:
