@@ -104,7 +104,7 @@ def check(content_dir: Path, text: str, topic: str) -> Checked:
         in_answers = Path(str(p.file)).name == "answers.yml"
         if in_answers and p.line in lines:
             by_field.setdefault(lines[p.line], []).append(p.message)
-        elif in_answers and first <= p.line <= last:
+        elif in_answers and p.line is not None and first <= p.line <= last:
             general.append(p.message)
         else:
             elsewhere.append((where(p), p.message))

@@ -138,6 +138,9 @@ def console_env(project_copy: Path) -> Dict[str, str]:
     db = project_copy / ".rasa" / "tracker.db"
     return {
         "CLINIC_STAFF_PASSWORD": PASSWORD,
+        # The copy's own release store: what the console publishes never reaches this machine's
+        # `make run`, nor the other tests' store.
+        "CLINIC_CONTENT_RELEASES": str(project_copy / ".releases" / "content"),
         # The demo clinic details are placeholders; the publish checks allow them here, as in the
         # production tests (never in production).
         "CLINIC_ALLOW_PLACEHOLDERS": "1",

@@ -126,6 +126,8 @@ def test_roll_back_to_the_previous_version(console: Console, signed_in: Page) ->
 
     page.get_by_role("button", name="Roll back to the previous version").click()
     expect(page.get_by_text(f"Rolled back: version {version}")).to_be_visible()
-    expect(page.locator("tr.live")).to_contain_text("first")
+    live = page.locator("tr.live")
+    expect(live).to_have_count(1)
+    expect(live.locator("td").first).to_have_text(f"{version} (live)")
     entry = console.audit()[-1]
     assert (entry["who"], entry["action"]) == (STAFF, "rollback")
