@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && echo 
 APT_INSTALL := $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 
 .PHONY: help setup train model run shell lint format validate test-unit test-conversations test-nlu test-e2e \
-        quick test test-all check review callbacks add-examples publish interactive test-staff console \
+        quick test test-all check review callbacks add-examples publish release rollback interactive test-staff console \
         services preflight run-cluster purge bench test-production widget-deps test-widget site
 
 help: ## this list
@@ -113,6 +113,18 @@ add-examples: setup ## add the lines marked `add_to: <intent>` in FILE=review/ou
 # Needs RASA_AUTH_TOKEN, as the server was started with. URL defaults to http://localhost:5005.
 publish: setup ## put the newest model (or MODEL=path) live on the running assistant without stopping it
 	@$(PY) -m staff.publish $(MODEL) $(if $(URL),--url $(URL)) $(if $(SERVER_PATH),--server-path $(SERVER_PATH))
+
+# The answer texts (content/*.yml) are drafts until released: the same checks as `make check` for them
+# (placeholders, notes, quote marks, reading grade...), then a new version every assistant switches to
+# within seconds. WHO=your name (default: your login), NOTE="what changed": both kept in the history.
+# A refusal's last line is its own message, without make's "Error 1" (as for `make check`).
+release: setup ## check the answer drafts in content/ and put them live (WHO=name NOTE="what changed")
+	@$(PY) -m staff.content_release publish $(if $(WHO),--who "$(WHO)") $(if $(NOTE),--note "$(NOTE)") || { \
+	  $(if $(filter-out release,$(MAKECMDGOALS)),,kill -PIPE $$PPID;) exit 1; }
+
+rollback: setup ## put the previously released answers back live (one step back; WHO=name)
+	@$(PY) -m staff.content_release rollback $(if $(WHO),--who "$(WHO)") || { \
+	  $(if $(filter-out rollback,$(MAKECMDGOALS)),,kill -PIPE $$PPID;) exit 1; }
 
 interactive: model ## Rasa's interactive learning on 5007 (practice chats are not stored)
 	@$(PY) -m ops.launcher interactive

@@ -1,9 +1,14 @@
-"""Loads the staff-editable content (content/answers.yml, content/clinic.yml), validates it, and keeps
-the running process current when staff edit it.
+"""Loads the staff-editable content (content/answers.yml, content/clinic.yml), validates it, and serves
+the published version of it.
+
+The files under content/ are drafts: staff edit them, `make release` (staff/content_release.py) checks
+them and copies them to a new numbered version in the release store, and switches the store's CURRENT
+pointer. The running processes (action servers, and the REST channel's safety replies) serve the version
+CURRENT names, never the drafts: ContentStore.get looks at the pointer about once a second, so every
+process that reads the same store switches to the same version within a couple of seconds.
 
 Validation is strict and its messages are written for clinic staff: a file that does not pass is never
-used. At start-up that stops the process with the message; later, a broken edit is logged and the last
-good version stays live (ContentStore.get).
+published.
 """
 
 from __future__ import annotations
@@ -15,9 +20,9 @@ import os
 import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import yaml
 
@@ -33,6 +38,13 @@ MAX_BUBBLE_CHARS = 320
 MAX_BUBBLES = 3
 PLACEHOLDER_MARK = "REPLACE-ME"
 CONTENT_FILES = ("answers.yml", "clinic.yml")
+# What a release holds: the texts the assistant sends (the call-back form's included).
+RELEASE_FILES = (*CONTENT_FILES, "callback.yml")
+# The release store (staff/content_release.py writes it, ContentStore reads it): one folder per version,
+# history.jsonl, and the CURRENT pointer. Every process that serves patients must read the same one.
+RELEASES_ENV = "CLINIC_CONTENT_RELEASES"
+DEFAULT_RELEASES = PROJECT_DIR / ".releases" / "content"
+POINTER = "CURRENT"
 # Set to 1 only for a demo or a test run: the production preflight then warns about placeholders in
 # content/clinic.yml instead of refusing to start (ops/preflight.py).
 ALLOW_PLACEHOLDERS_ENV = "CLINIC_ALLOW_PLACEHOLDERS"
@@ -507,11 +519,11 @@ def parse_content(raw: Any, clinic: Clinic, path: Path, version: str = "") -> Co
     )
 
 
-def content_version(content_dir: Path) -> str:
+def content_version(content_dir: Path, files: Sequence[str] = CONTENT_FILES) -> str:
     """A short hash of the content files: served with every message and kept in the tracker, so a
     transcript can be tied to the exact text the patient read (`git log -S` finds the version)."""
     h = hashlib.sha256()
-    for name in CONTENT_FILES:
+    for name in files:
         path = content_dir / name
         h.update(name.encode() + b"\0" + (path.read_bytes() if path.exists() else b"") + b"\0")
     return h.hexdigest()[:12]
@@ -550,55 +562,91 @@ def go_live_problems(
     return [text], []
 
 
-# ---------------------------------------------------------------- live reload
+# ---------------------------------------------------------------- the published version
+
+
+def releases_dir(env: Optional[Mapping[str, str]] = None) -> Path:
+    """The release store of this environment (CLINIC_CONTENT_RELEASES; a relative path is taken from the
+    project folder)."""
+    env = os.environ if env is None else env
+    path = Path(env.get(RELEASES_ENV) or DEFAULT_RELEASES)
+    return path if path.is_absolute() else PROJECT_DIR / path
+
+
+def current_version(releases: Path) -> Optional[str]:
+    """The version the store's CURRENT pointer names, or None before the first release."""
+    try:
+        name = (Path(releases) / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def load_release(releases: Path, version: str) -> Content:
+    """One published version. Its content version names the release and the files' hash, e.g.
+    "v3-2e35370a4ec8", so a transcript says which release the patient read."""
+    folder = Path(releases) / version
+    if not folder.is_dir():
+        raise ContentError(f"{folder}: the published version {version} is missing.")
+    content = load(folder)
+    return replace(content, version=f"{version}-{content_version(folder, RELEASE_FILES)}")
+
+
+NO_RELEASE = (
+    "No content has been published yet in {releases}. Publish the answers first: `make release` "
+    "(python -m staff.content_release publish); `make run` and the tests do it on a fresh copy."
+)
 
 
 class ContentStore:
-    """The content in use by this process. `get()` is cheap: it looks at the files' modification
-    times at most every `check_every` seconds and reloads them when they changed. A reload that fails
-    validation is logged and ignored, so the last good content stays live."""
+    """The published content this process serves. `get()` is cheap: at most every `check_every` seconds
+    it reads the store's CURRENT pointer, and when the pointer names another version it loads that
+    version. A version that cannot be loaded (it never should: it was checked when published) is logged
+    and the version in use stays live."""
 
-    def __init__(self, content_dir: Path = CONTENT_DIR, check_every: float = 1.0) -> None:
-        self._dir = Path(content_dir)
+    def __init__(self, releases: Optional[Path] = None, check_every: float = 1.0) -> None:
+        self._releases = releases_dir() if releases is None else Path(releases)
         self._check_every = check_every
         self._lock = threading.Lock()
-        self._stamp = self._file_stamp()
-        self._content = load(self._dir)
-        self._checked_at = time.monotonic()
         self.last_error: Optional[str] = None
+        version = current_version(self._releases)
+        if version is None:
+            raise ContentError(NO_RELEASE.format(releases=self._releases))
+        self._content = load_release(self._releases, version)
+        self._version = version
+        self._checked_at = time.monotonic()
+        logger.info("Serving content version %s from %s", self._content.version, self._releases)
         for name in self._content.clinic.placeholders():
             logger.warning(
                 "content/clinic.yml: '%s' is still a REPLACE-ME placeholder; put the clinic's real details in before going live.",
                 name,
             )
 
-    def _file_stamp(self) -> Tuple[float, ...]:
-        return tuple(
-            (self._dir / f).stat().st_mtime_ns if (self._dir / f).exists() else 0.0
-            for f in CONTENT_FILES
-        )
-
     def get(self) -> Content:
         now = time.monotonic()
         if now - self._checked_at >= self._check_every:
             with self._lock:
                 self._checked_at = now
-                stamp = self._file_stamp()
-                if stamp != self._stamp:
-                    self._stamp = stamp
-                    self.reload()
+                self.reload()
         return self._content
 
     def reload(self) -> bool:
-        """Loads the files now. Returns True if the new content is live."""
+        """Follows the pointer now. Returns True when the version it names is the one in use."""
+        version = current_version(self._releases)
+        if version is None or version == self._version:
+            return version is not None
         try:
-            self._content = load(self._dir)
+            self._content = load_release(self._releases, version)
         except ContentError as e:
+            if self.last_error != str(e):
+                logger.error(
+                    "Content version %s NOT applied, the version in use stays live: %s", version, e
+                )
             self.last_error = str(e)
-            logger.error("Content edit NOT applied, the previous content stays live: %s", e)
             return False
+        self._version = version
         self.last_error = None
-        logger.info("Content reloaded from %s", self._dir)
+        logger.info("Now serving content version %s", self._content.version)
         return True
 
 

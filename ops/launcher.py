@@ -105,6 +105,39 @@ def process_env(overrides: Optional[Mapping[str, str]] = None) -> Dict[str, str]
     return {**settings.effective_env(), **PROCESS_ENV, **(overrides or {})}
 
 
+class ContentNotPublished(RuntimeError):
+    """No content is published and the drafts could not be: the message lists why, in plain words."""
+
+
+def ensure_content_release(env: Mapping[str, str], demo: bool = True) -> None:
+    """The action server serves only published content (actions/content.py), and a fresh copy of the
+    project has published none: publish the drafts (content/) as the first release, by "setup", with
+    the same checks as `make release`. A demo or test start (`demo`) lets the demo clinic details
+    (REPLACE-ME) through unless CLINIC_ALLOW_PLACEHOLDERS says otherwise, as the local cluster does."""
+    from actions.content import ALLOW_PLACEHOLDERS_ENV, current_version, releases_dir
+
+    store = releases_dir(env)
+    if current_version(store) is not None:
+        return
+    if not (ROOT / "staff" / "content_release.py").exists():
+        raise ContentNotPublished(
+            f"No content has been published in {store}, and this installation has no staff tools to "
+            "publish it: publish into that store from the staff machine first (docs/production.md)."
+        )
+    run_env = dict(env)
+    if demo:
+        run_env[ALLOW_PLACEHOLDERS_ENV] = env.get(ALLOW_PLACEHOLDERS_ENV) or "1"
+    args = ["-m", "staff.content_release", "publish", "--who", "setup", "--note", "first release"]
+    proc = subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=run_env, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise ContentNotPublished(
+            "The answers could not be published, so the assistant cannot start:\n"
+            + (proc.stdout + proc.stderr).strip()
+        )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((LOOPBACK, 0))
@@ -203,6 +236,7 @@ class Stack:
         return proc
 
     def start_actions(self) -> None:
+        ensure_content_release(self.env)
         proc = self._spawn(
             "actions", actions_command(self.action_port), self.action_port, **actions_env()
         )
@@ -326,6 +360,11 @@ def _supervise(procs: List[subprocess.Popen]) -> int:
 def run(env: Optional[Mapping[str, str]] = None) -> int:
     env = process_env(env)
     (ROOT / ".rasa").mkdir(exist_ok=True)
+    try:
+        ensure_content_release(env)
+    except ContentNotPublished as e:
+        print(e, file=sys.stderr)
+        return 1
     procs = [spawn(p.args, p.env) for p in run_plan(env)]
     bind = env.get("CLINIC_BIND") or LOOPBACK
     print(
@@ -342,6 +381,11 @@ def with_action_server(args: List[str], env: Optional[Mapping[str, str]] = None)
     env = process_env(env)
     actions = None
     if not answers(f"http://{LOOPBACK}:{ACTIONS_PORT}/health"):
+        try:
+            ensure_content_release(env)
+        except ContentNotPublished as e:
+            print(e, file=sys.stderr)
+            return 1
         actions = spawn(
             [*actions_command(), "--quiet"], {**env, **actions_env()}, LOG_DIR / "actions-shell.log"
         )
@@ -409,6 +453,11 @@ def serve_actions() -> int:
     """The image's action server: loopback unless SANIC_HOST says otherwise (a container's private
     network: deploy/docker-compose.yml)."""
     env = {**actions_env(), **process_env()}
+    try:
+        ensure_content_release(env, demo=False)
+    except ContentNotPublished as e:
+        print(e, file=sys.stderr)
+        return 1
     args = actions_command(int(env.get("ACTIONS_PORT") or ACTIONS_PORT))
     os.execvpe(args[0], args, env)
     return 0  # not reached

@@ -6,15 +6,61 @@ staff-editable files to break on purpose; `add_event` writes a row of Rasa's `ev
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import shutil
 import sqlite3
+import tempfile
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, Iterator, List, Sequence
 
 import pytest
 
 from ops.settings import ROOT
+
+# ---------------------------------------------------------------- the content the tests serve
+
+_RELEASES: List[Path] = []
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The assistant serves published content only (actions/content.py). The tests serve the drafts in
+    content/, published once into a release store of their own (every process they start inherits it):
+    they test the repository's texts, and never change what this machine's `make run` serves."""
+    store = Path(tempfile.mkdtemp(prefix="clinic-test-releases-"))
+    _RELEASES.append(store)
+    from staff.content_release import PublishRefused, publish
+
+    try:
+        with release_store(store):
+            publish("tests")
+    except PublishRefused as e:
+        raise pytest.UsageError(f"the content drafts cannot be published: {e}") from e
+    os.environ["CLINIC_CONTENT_RELEASES"] = str(store)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for store in _RELEASES:
+        shutil.rmtree(store, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def release_store(store: Path) -> Iterator[None]:
+    """Publishes and rollbacks inside go to `store` (a started assistant's own, from its env), with the
+    demo clinic details allowed, as staff would publish to it."""
+    keys = ("CLINIC_CONTENT_RELEASES", "CLINIC_ALLOW_PLACEHOLDERS")
+    saved = {key: os.environ.get(key) for key in keys}
+    os.environ.update({keys[0]: str(store), keys[1]: "1"})
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
 
 # ---------------------------------------------------------------- the REST channel's replies
 

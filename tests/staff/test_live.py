@@ -1,7 +1,7 @@
 """The staff tools against the REAL assistant (ops/launcher.py: Rasa server + action server, nothing mocked):
 
-- an answer text edit is live within seconds, without retraining; a broken edit is refused and the
-  previous text stays live;
+- an answer text edit is live within seconds of publishing it (staff/content_release.py), without
+  retraining; a saved edit is a draft until then; a broken edit is refused and the published text stays;
 - `make review` on a real tracker store filled by real conversations: fallbacks, out of scope, clinician
   escalations, a crisis message; no sender ids, no times, no phone numbers / e-mails / names / dates;
 - add-examples takes the lines staff approve in that review file;
@@ -33,9 +33,9 @@ import yaml
 
 import ops.launcher
 from ops.launcher import LOG_DIR, ROOT, VENV_BIN, Stack, start_stack
-from staff import add_examples, publish, review
+from staff import add_examples, content_release, publish, review
 from staff.yaml_lines import normalise, training_examples
-from tests.conftest import copy_project, kinds, texts
+from tests.conftest import copy_project, kinds, release_store, texts
 from tests.staff import worked_example as wx
 
 TOKEN = "staff-tools-test-token"
@@ -161,11 +161,19 @@ def tracker_db(base: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def stack(request: pytest.FixtureRequest, content_dir: Path, tracker_db: Path) -> Iterator[Stack]:
+def releases(base: Path) -> Path:
+    """The stack's own release store: empty, so the launcher publishes content_dir as its first release."""
+    return base / "releases"
+
+
+@pytest.fixture(scope="module")
+def stack(
+    request: pytest.FixtureRequest, content_dir: Path, releases: Path, tracker_db: Path
+) -> Iterator[Stack]:
     # On a loaded machine (2 cores shared with trainings) Rasa can take minutes to load a model.
     timeout = ops.launcher.RASA_START_TIMEOUT
     ops.launcher.RASA_START_TIMEOUT = max(timeout, 480.0)
-    env = {"CLINIC_CONTENT_DIR": str(content_dir)}
+    env = {"CLINIC_CONTENT_DIR": str(content_dir), "CLINIC_CONTENT_RELEASES": str(releases)}
     try:
         s = start_stack(
             env=env, tracker_db=tracker_db, rasa_args=("--enable-api", "--auth-token", TOKEN)
@@ -213,23 +221,42 @@ def set_aura_first_message(content_dir: Path, text: str) -> None:
     path.write_text(new)
 
 
-# ---------------------------------------------------------------- live content edits
+# ---------------------------------------------------------------- content edits, published
 
 
-def test_answer_text_edit_is_live_within_seconds(stack: Stack, content_dir: Path) -> None:
+def publish_drafts(releases: Path, content_dir: Path) -> content_release.Release:
+    """`make release`, into the stack's own store."""
+    with release_store(releases):
+        return content_release.publish("staff test", content_dir)
+
+
+def watch_unchanged(stack: Stack, live: str, seconds: float = 3.5) -> None:
+    """The text patients get stays `live` for longer than the pointer check interval (1 s)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert first_answer(stack) == live
+        time.sleep(0.25)
+
+
+def test_answer_text_edit_is_live_within_seconds(
+    stack: Stack, content_dir: Path, releases: Path
+) -> None:
     original = first_answer(stack)
     edited = f"An aura is a warning sign of sorts (edited {time.time():.0f})."
     set_aura_first_message(content_dir, edited)
+    watch_unchanged(stack, original)  # saved is a draft: not served
+    publish_drafts(releases, content_dir)
     took = wait_for(stack, edited, timeout=15)
-    assert took is not None, "the edited answer did not go live within 15 s"
+    assert took is not None, "the published answer did not go live within 15 s"
     record("answer_edit_to_live", took)
     assert took < LIVE_WITHIN, f"edit took {took:.1f}s to go live"
     set_aura_first_message(content_dir, original)
+    publish_drafts(releases, content_dir)
     assert wait_for(stack, original, timeout=15) is not None
 
 
 def test_broken_edit_is_refused_and_the_previous_text_stays(
-    stack: Stack, content_dir: Path
+    stack: Stack, content_dir: Path, releases: Path
 ) -> None:
     path = content_dir / "answers.yml"
     good = path.read_text()
@@ -245,31 +272,40 @@ def test_broken_edit_is_refused_and_the_previous_text_stays(
     for broken in (broken_yaml, broken_rule):
         assert broken != good
         path.write_text(broken)
-        deadline = time.monotonic() + 3.5  # longer than the reload check interval (1 s)
-        while time.monotonic() < deadline:
-            assert first_answer(stack) == live
-            time.sleep(0.25)
-    log = (LOG_DIR / f"actions-{stack.action_port}.log").read_text(errors="replace")
-    assert "Content edit NOT applied" in log
+        with pytest.raises(content_release.PublishRefused) as refused:
+            publish_drafts(releases, content_dir)
+        assert [(p.file, bool(p.line)) for p in refused.value.problems] == [
+            ("content/answers.yml", True)
+        ]
+        watch_unchanged(stack, live)
     path.write_text(good.replace(live, live + " (fixed)", 1) if live in good else good)
+    publish_drafts(releases, content_dir)
     if live in good:
         assert wait_for(stack, live + " (fixed)", timeout=15) is not None
     path.write_text(good)
+    publish_drafts(releases, content_dir)
     assert wait_for(stack, live, timeout=15) is not None
 
 
 def test_new_topic_text_goes_live_before_the_model_knows_the_question(
-    stack: Stack, content_dir: Path
+    stack: Stack, content_dir: Path, releases: Path
 ) -> None:
-    """Step 3 of the worked example (the answer) goes live at once without disturbing the other answers;
-    the question comes with the new model (test_published_model_answers_the_new_topic)."""
-    log = LOG_DIR / f"actions-{stack.action_port}.log"
-    refused = log.read_text(errors="replace").count("Content edit NOT applied")
+    """Step 3 of the worked example (the answer) is published at once without disturbing the other
+    answers; the question comes with the new model (test_published_model_answers_the_new_topic)."""
     before = first_answer(stack)
     wx.apply_step(content_dir.parent, wx.CONTENT)
-    time.sleep(2)
+    release = publish_drafts(releases, content_dir)
+    version = f"{release.version}-{release.fingerprint}"
+    deadline = time.monotonic() + 15
+    while served_version(stack) != version and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert served_version(stack) == version
     assert first_answer(stack) == before
-    assert log.read_text(errors="replace").count("Content edit NOT applied") == refused
+
+
+def served_version(stack: Stack) -> str:
+    msgs = stack.say(str(uuid.uuid4()), "/ask_aura")
+    return (msgs[-1].get("custom") or {}).get("content_version", "")
 
 
 # ---------------------------------------------------------------- review of real conversations

@@ -13,7 +13,7 @@ from typing import List, Optional
 INTENT = "ask_ketamine_other_uses"
 TOPIC = "ketamine_other_uses"
 QUESTION = "is ketamine used for other things than migraine"  # the conversation test's question
-ANSWER_START = "Ketamine infusions have quickly become one of the most popular treatment options"
+ANSWER_START = "Ketamine drips are also used for some mood and pain problems"
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,11 @@ CONTENT = Step(
     f"""  {TOPIC}:
     title: Other uses of ketamine
     source_section: "Ketamine Infusions for Migraine Treatment (opening sentence)"
+    reviewer_role: "clinic nurse"
     last_reviewed: 2026-11-25
     messages:
-      - "{ANSWER_START} for a range of mood and pain conditions, not only migraine."
-      - "I can only share the clinic's information about ketamine for migraine. Whether ketamine could help with another condition is a question for a clinician."
+      - "{ANSWER_START}, not only migraine."
+      - "I can only share the clinic's facts about ketamine for migraine. Ask a clinician if it could help with something else."
 
 """,
 )

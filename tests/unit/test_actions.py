@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswerTopic, ActionTellMeMore, choose_topic, subject_of_topic
-from actions.content import MAX_BUBBLES, load
+from actions.content import MAX_BUBBLES, store
 from actions.escalation import ActionContactClinician, ActionFallback, ActionGreet, ActionOutOfScope
 from actions.messages import (
     BUTTON_PAYLOADS,
@@ -22,7 +22,8 @@ from actions.messages import (
 )
 from actions.safety import ActionCrisis, ActionEmergency
 
-CONTENT = load()
+# What the actions serve: the published version (tests/conftest.py publishes the drafts for the tests).
+CONTENT = store().get()
 
 
 def tracker(

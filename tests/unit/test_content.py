@@ -1,9 +1,9 @@
 """The content loader: the real content files load; each kind of staff mistake is refused with a
-message that says what to fix; live reload applies good edits and keeps the last good content."""
+message that says what to fix; the store serves the published version, follows the pointer to a new
+one, and keeps the version in use when the new one cannot be loaded."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -14,6 +14,8 @@ from actions.content import (
     CONTENT_DIR,
     MAX_BUBBLE_CHARS,
     MAX_BUBBLES,
+    POINTER,
+    RELEASE_FILES,
     REQUIRED_TOPICS,
     ContentError,
     ContentStore,
@@ -24,7 +26,7 @@ from actions.content import (
 
 @pytest.fixture()
 def content_dir(tmp_path: Path) -> Path:
-    for name in ("answers.yml", "clinic.yml"):
+    for name in RELEASE_FILES:
         shutil.copy(CONTENT_DIR / name, tmp_path / name)
     return tmp_path
 
@@ -228,27 +230,43 @@ def test_missing_reply_is_refused(content_dir: Path) -> None:
         load(content_dir)
 
 
-def _touch_later(path: Path) -> None:
-    stat = path.stat()
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
+@pytest.fixture()
+def releases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty release store of this test's own (staff/content_release.py publishes into it)."""
+    path = tmp_path / "releases"
+    monkeypatch.setenv("CLINIC_CONTENT_RELEASES", str(path))
+    monkeypatch.setenv("CLINIC_ALLOW_PLACEHOLDERS", "1")  # the demo clinic details
+    return path
 
 
-def test_store_applies_a_good_edit_and_keeps_content_after_a_bad_one(content_dir: Path) -> None:
-    store = ContentStore(content_dir, check_every=0.0)
+def test_store_follows_the_published_version_and_keeps_it_when_one_is_broken(
+    content_dir: Path, releases: Path
+) -> None:
+    from staff.content_release import publish
+
+    publish("test", content_dir)
+    store = ContentStore(releases, check_every=0.0)
     assert store.get().topics["aura"].title == "Auras"
     edit(content_dir / "answers.yml", lambda d: d["topics"]["aura"].update(title="About auras"))
-    _touch_later(content_dir / "answers.yml")
+    assert store.get().topics["aura"].title == "Auras"  # saved is not published
+    publish("test", content_dir)
     assert store.get().topics["aura"].title == "About auras"
-    edit(content_dir / "answers.yml", lambda d: d["topics"].pop("aura"))
-    _touch_later(content_dir / "answers.yml")
+    # A pointer to a version that cannot be loaded (never written by a publish): the version in use
+    # stays live.
+    (releases / POINTER).write_text("v9\n")
     assert store.get().topics["aura"].title == "About auras"
-    assert store.last_error and "aura" in store.last_error
+    assert store.last_error and "v9" in store.last_error
+    (releases / POINTER).write_text("v1\n")
+    assert store.get().topics["aura"].title == "Auras" and store.last_error is None
 
 
-def test_store_checks_files_at_most_every_interval(content_dir: Path) -> None:
-    store = ContentStore(content_dir, check_every=3600)
+def test_store_checks_the_pointer_at_most_every_interval(content_dir: Path, releases: Path) -> None:
+    from staff.content_release import publish
+
+    publish("test", content_dir)
+    store = ContentStore(releases, check_every=3600)
     edit(content_dir / "answers.yml", lambda d: d["topics"]["aura"].update(title="Changed"))
-    _touch_later(content_dir / "answers.yml")
+    publish("test", content_dir)
     assert store.get().topics["aura"].title == "Auras"
     assert store.reload() and store.get().topics["aura"].title == "Changed"
 
