@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null 2>&1 && echo 
 APT_INSTALL := $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 
 .PHONY: help setup train model run shell lint format validate test-unit test-conversations test-nlu test-e2e \
-        quick test test-all check review callbacks add-examples publish release rollback interactive test-staff \
+        quick test test-all check review callbacks add-examples publish release rollback interactive test-staff console \
         services preflight run-cluster purge bench test-production widget-deps test-widget site
 
 help: ## this list
@@ -86,6 +86,11 @@ test: lint validate test-unit test-conversations test-nlu test-e2e test-staff te
 test-all: test ## same as `make test`
 
 ##@ Staff (docs/staff-guide.md)
+
+# Off unless CLINIC_STAFF_PASSWORD or CLINIC_STAFF_TOKEN is set; loopback only unless CLINIC_CONSOLE_BIND
+# says otherwise (deploy/defaults.env lists its settings).
+console: setup ## the staff console: edit, preview, publish, review, train on http://127.0.0.1:8090
+	@$(PY) -m ops.launcher exec $(PY) -m staff.console.app
 
 # Every staff edit checked in seconds (YAML, content, project rules, red-flag phrases), then Rasa's own
 # check of the training data (about 20 s). QUICK=1 skips Rasa's check; CHECK_ROOT=dir checks a copy.
