@@ -135,7 +135,7 @@ callbacks: setup ## call-back requests patients left in the chat: pending and fa
 	@$(PY) -m staff.callbacks $(if $(ALL),--all) $(if $(HANDLED),--handled $(HANDLED)) \
 	  $(if $(REQUEUE),--requeue $(REQUEUE)) $(if $(REQUEUE_FAILED),--requeue-failed)
 
-test-staff: model ## the staff tools' tests
+test-staff: model widget-deps ## the staff tools' tests (the console ones in Chromium)
 	$(PY) -m pytest tests/staff -q
 
 ##@ Production (docs/production.md)
