@@ -4,7 +4,9 @@
     python -m safety.learn --check    # exit 1 if the weights were not trained on today's corpus
 
 The corpus is every labelled message written independently of the rules: safety/corpus/ (three
-writers, for training) and the spent evaluation sets of tests/safety/ (README there). A set that is
+writers, for training; and `everyday_nlu.jsonl`, a snapshot of the NLU training examples of every
+intent but the two safety ones, labelled none, so that short chat such as "goodbye" is not a crisis)
+and the spent evaluation sets of tests/safety/ (README there). A set that is
 still sealed must never be listed here. The thresholds were chosen on a set held out from training
 (docs/hazard-log.md, "Learned second opinion"); they are recorded in the weights file with the
 corpus fingerprint.
