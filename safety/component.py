@@ -14,8 +14,9 @@ Design (why here, and why last):
            and the answer carries a one-line note on when that symptom is an emergency;
     none -> the model's intent stands: the model may add sensitivity for phrasings the rules do not
            know, it can never remove an alarm the rules raised.
-- The verdict is the rules' then the learned second opinion's (safety/second_opinion.py `screen`),
-  which can only raise it: none/clear to urgent_check or crisis, never an alarm to anything milder.
+- The verdict here is the rules' alone. The learned second opinion (safety/second_opinion.py) is
+  applied by the REST channel, which answers its crisis or check itself: a classifier's guess about a
+  short message must not take the intent away from the NLU model (docs/hazard-log.md).
 - Messages sent as button payloads ("/ask_aura") skip the NLU pipeline; they carry no free text.
 The REST channel (plugins/channel/rest.py) runs the same detector again when the bot produced no reply, so an
 emergency still gets its answer if the action server is down.
@@ -32,8 +33,8 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 
+from safety.detector import assess
 from safety.intents import LEVEL_INTENT, SAFETY_INTENTS
-from safety.second_opinion import screen
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class SafetyOverride(GraphComponent):
 
     def _apply(self, message: Message) -> None:
         text = message.get("text") or ""
-        verdict = screen(text)  # the rules, then the learned second opinion (never milder)
+        verdict = assess(text)  # the rules only: the second opinion speaks through the channel
         parse = {"intent": message.get("intent"), "intent_ranking": message.get("intent_ranking")}
         forced = override(parse, verdict.level)
         if forced is None:
