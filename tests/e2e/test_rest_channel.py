@@ -157,6 +157,13 @@ def test_self_harm_gets_crisis_guidance_with_both_numbers(stack: Stack) -> None:
     assert CONTENT.clinic.crisis_line in body and CONTENT.clinic.emergency_number in body
 
 
+def test_a_crisis_only_the_second_opinion_finds_gets_the_crisis_reply(stack: Stack) -> None:
+    # The rules have no words for this one (tests/unit/test_second_opinion.py); the channel answers it.
+    reply = stack.say(new_sender(), "i have decided tonight is my last night on this earth")
+    assert "crisis" in kinds(reply)
+    assert CONTENT.clinic.crisis_line in texts(reply)
+
+
 def test_general_question_about_a_red_flag_term_gets_education(stack: Stack) -> None:
     reply = stack.say(new_sender(), "is neck stiffness a warning sign?")
     assert "emergency" not in kinds(reply)
