@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -143,6 +143,3 @@ def screen(text: str) -> Assessment:
     opinion = shared()
     return opinion.review(text, verdict) if opinion else verdict
 
-
-def screen_all(texts: Sequence[str]) -> List[Assessment]:
-    return [screen(t) for t in texts]
