@@ -142,4 +142,3 @@ def screen(text: str) -> Assessment:
     verdict = assess(text)
     opinion = shared()
     return opinion.review(text, verdict) if opinion else verdict
-
