@@ -8,8 +8,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Awaitable, List, Optional, Sequence, Tuple, TypeVar
 
 import pytest
 import yaml
@@ -22,6 +23,14 @@ from staff import review
 
 # (typed text, intent, confidence, action, bot kind, topic)
 Turn = Tuple[str, str, float, str, str, Optional[str]]
+T = TypeVar("T")
+
+
+def run(coro: Awaitable[T]) -> T:
+    """The store's coroutine on a loop of its own thread: in the same pytest session the console's
+    Playwright (sync API) keeps an event loop running on the main thread, where `asyncio.run` refuses."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()  # type: ignore[arg-type]
 
 
 def turn_events(
@@ -48,7 +57,7 @@ def save(store: StrictSQLTrackerStore, sender: str, turns: Sequence[Turn]) -> Di
     for n, t in enumerate(turns, 1):  # a patient's messages come seconds apart
         events += turn_events(start + 5 * n, *t)
     tracker = DialogueStateTracker.from_events(sender, events)
-    asyncio.run(store.save(tracker))
+    run(store.save(tracker))
     return tracker
 
 
@@ -56,7 +65,7 @@ def rate(
     url: str, store: StrictSQLTrackerStore, sender: str, turns_back: int, helpful: bool
 ) -> None:
     """As `plugins.feedback.handle` does: the conversation read back from the store, the answer located."""
-    tracker = asyncio.run(store.retrieve_full_tracker(sender))
+    tracker = run(store.retrieve_full_tracker(sender))
     fb = feedback.Feedback(sender, helpful, turns_back)
     feedback.record(
         fb, feedback.locate([e.as_dict() for e in tracker.events], fb), feedback.engine(url)
